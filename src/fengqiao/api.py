@@ -1,0 +1,42 @@
+"""The JSON API (django-ninja, OpenAPI 3.1 at /api/docs): session auth with CSRF for the browser."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from fengqiao.cases.api import router as cases_router
+from fengqiao.kit.errors import DomainError
+
+api = NinjaAPI(
+    title="Fengqiao API",
+    version="1",
+    description="Cases: register, dispatch, accept, return, reply, evaluate … Errors carry a status and a "
+    "message naming the field and the reason.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+api.add_router("/cases", cases_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        fields[".".join(loc) or "body"] = err.get("msg", "invalid")
+    body = {"error": "validation_failed", "detail": "请求数据有误：" + "；".join(f"{k}: {v}" for k, v in fields.items()),
+            "fields": fields}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"error": "unauthenticated", "detail": "请先登录。"}, status=401)

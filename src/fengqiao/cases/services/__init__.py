@@ -1,0 +1,29 @@
+"""Case actions: one function per action, each writing one case event in the same transaction."""
+
+from fengqiao.cases.services._core import access_case, authorize
+from fengqiao.cases.services.closing import cancel, close_unevaluated, escalate, evaluate, link, merge
+from fengqiao.cases.services.dispatch import accept, dispatch, return_case
+from fengqiao.cases.services.handling import add_note, decide_extension, reply, request_extension
+from fengqiao.cases.services.register import PartyInput, RegisterInput, Registered, register
+
+__all__ = [
+    "PartyInput",
+    "RegisterInput",
+    "Registered",
+    "accept",
+    "access_case",
+    "add_note",
+    "authorize",
+    "cancel",
+    "close_unevaluated",
+    "decide_extension",
+    "dispatch",
+    "escalate",
+    "evaluate",
+    "link",
+    "merge",
+    "register",
+    "reply",
+    "request_extension",
+    "return_case",
+]

@@ -1,0 +1,196 @@
+"""What every case action shares: the scoped loader, the permission check, the event, the save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import UNIT_ROLES, Role
+from fengqiao.audit.chain import GENESIS, event_digest
+from fengqiao.audit.models import Audience
+from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Case, CaseEvent
+from fengqiao.cases.permissions import ACTION_ROLES, LEAD_UNIT_ACTIONS
+from fengqiao.cases.states import ACTION_LABELS, Action, State, next_state
+from fengqiao.jurisdictions import scope
+from fengqiao.jurisdictions.models import Unit
+from fengqiao.kit import clock
+from fengqiao.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+# Who sees each action on the citizen's timeline unless the service says otherwise (DESIGN: audience).
+DEFAULT_AUDIENCE: dict[Action, Audience] = {
+    Action.REGISTER: Audience.PARTIES,
+    Action.DISPATCH: Audience.PARTIES,
+    Action.REDISPATCH: Audience.INTERNAL,
+    Action.ACCEPT: Audience.PARTIES,
+    Action.RETURN: Audience.INTERNAL,
+    Action.NOTE: Audience.INTERNAL,
+    Action.REQUEST_EXTENSION: Audience.INTERNAL,
+    Action.APPROVE_EXTENSION: Audience.PARTIES,
+    Action.REFUSE_EXTENSION: Audience.INTERNAL,
+    Action.REPLY: Audience.PARTIES,
+    Action.EVALUATE: Audience.PARTIES,
+    Action.REOPEN: Audience.PARTIES,
+    Action.CLOSE_UNEVALUATED: Audience.PARTIES,
+    Action.MERGE: Audience.PARTIES,
+    Action.CANCEL: Audience.PARTIES,
+    Action.ESCALATE: Audience.INTERNAL,
+    Action.MARK_OVERDUE: Audience.INTERNAL,
+    Action.LINK: Audience.INTERNAL,
+}
+
+
+@dataclass(frozen=True)
+class Acting:
+    """The role and unit in which a user takes an action on a case."""
+
+    user: User | None
+    role: Role | None
+    unit: Unit | None
+
+
+SYSTEM = Acting(user=None, role=None, unit=None)
+
+
+def access_case(user: User, case_id: int | str, *, for_update: bool = False) -> Case:
+    """The only permission-checked loader: by id or tracking code, scoped to ``user``, locked if asked."""
+    qs = Case.objects.filter(scope.case_filter(user))
+    lookup = {"pk": case_id} if isinstance(case_id, int) else {"code": case_id}
+    if for_update:
+        qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else qs
+    case = qs.filter(**lookup).first()
+    if case is None:
+        raise NotFound(f"没有找到案件 {case_id}，或您无权查看。")
+    return case
+
+
+def lock_case(case_id: int) -> Case:
+    """For system jobs: the case by id, locked, unscoped."""
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(f"没有找到案件 {case_id}。")
+    return case
+
+
+def active_assignments(case: Case) -> list[Assignment]:
+    return list(
+        case.assignments.filter(status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED])
+        .select_related("unit")
+    )
+
+
+def lead_assignment(case: Case) -> Assignment | None:
+    for assignment in active_assignments(case):
+        if assignment.role == AssignmentRole.LEAD:
+            return assignment
+    return None
+
+
+def authorize(user: User, case: Case | None, action: Action) -> Acting:
+    """Which of the user's roles allows ``action`` on ``case``; raises PermissionDenied otherwise."""
+    allowed = ACTION_ROLES[action]
+    roles = user.role_set()
+    reach = scope.reach_of(user)
+    memberships = list(user.memberships.select_related("unit").filter(role__in=[r.value for r in allowed]))
+    if Role.ADMIN in allowed and Role.ADMIN in roles:
+        return Acting(user, Role.ADMIN, None)
+    for membership in memberships:
+        role = Role(membership.role)
+        if role in UNIT_ROLES:
+            if case is None or membership.unit_id is None:
+                continue
+            units = active_assignments(case)
+            wanted = [a for a in units if a.unit_id == membership.unit_id]
+            if action in LEAD_UNIT_ACTIONS:
+                wanted = [a for a in wanted if a.role == AssignmentRole.LEAD]
+            if wanted:
+                return Acting(user, role, membership.unit)
+        elif role == Role.CITIZEN:
+            if case is None or case.citizen_id == user.pk:
+                return Acting(user, role, None)
+        else:
+            # area roles: the case is in reach (access_case checked it); register checks its own area
+            if case is None or reach.everything or _in_area(case, reach.area_ids):
+                return Acting(user, role, membership.unit)
+    label = ACTION_LABELS[action]
+    raise PermissionDenied(f"您的角色无权执行「{label}」。")
+
+
+def _in_area(case: Case, area_ids: dict[str, frozenset[int]]) -> bool:
+    located = {"district": case.district_id, "street": case.street_id, "community": case.community_id,
+               "grid": case.grid_id}
+    return any(located.get(level) in ids for level, ids in area_ids.items())
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("这个案件在您打开之后已被他人处理，请刷新后查看最新状态。")
+
+
+def transition(case: Case, action: Action) -> tuple[State, State]:
+    before = case.state
+    after = next_state(before, action)
+    return before, after
+
+
+def record(
+    case: Case,
+    action: Action,
+    before: State,
+    after: State,
+    acting: Acting,
+    *,
+    at: dt.datetime | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    audience: Audience | None = None,
+) -> CaseEvent:
+    """Build the next event of the case's chain and advance the head; :func:`save` writes both."""
+    event = CaseEvent(
+        case=case,
+        seq=case.event_seq + 1,
+        action=action.value,
+        from_state=before.value,
+        to_state=after.value,
+        at=at or clock.now(),
+        actor=acting.user,
+        actor_role=acting.role.value if acting.role else "system",
+        unit=acting.unit,
+        audience=(audience or DEFAULT_AUDIENCE[action]).value,
+        note=note,
+        data=data or {},
+        prev_hash=case.event_head or GENESIS,
+    )
+    event.hash = event_digest(event.prev_hash, event.chain_fields())
+    case.status = after.value
+    case.event_seq = event.seq
+    case.event_head = event.hash
+    return event
+
+
+def save(case: Case, event: CaseEvent, fields: Iterable[str] = ()) -> None:
+    """Write the case if nobody else did since it was loaded (the version column), else Conflict;
+    then append its event.  The caller's transaction makes the two one change."""
+    names = {"status", "event_seq", "event_head", *fields}
+    values = {name: getattr(case, name) for name in names}
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(version=case.version + 1, **values)
+    if updated != 1:
+        raise Conflict("这个案件刚被他人处理，您的操作未保存。请刷新后重试。")
+    case.version += 1
+    event.save(force_insert=True)
+
+
+def require_text(value: str, field: str, label: str, *, max_length: int = 2000, min_length: int = 1) -> str:
+    text = (value or "").strip()
+    if len(text) < min_length:
+        raise ValidationFailed(f"请填写{label}。", fields={field: f"请填写{label}"})
+    if len(text) > max_length:
+        raise ValidationFailed(
+            f"{label}不能超过 {max_length} 字（现有 {len(text)} 字）。",
+            fields={field: f"不能超过 {max_length} 字"},
+        )
+    return text

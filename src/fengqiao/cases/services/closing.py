@@ -1,0 +1,152 @@
+"""回访评价 and the ways a case ends or climbs: evaluate, reopen, merge, cancel, escalate, link."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from fengqiao.accounts.models import User
+from fengqiao.cases.models import Case, Evaluation, Satisfaction
+from fengqiao.cases.services._core import (
+    SYSTEM,
+    access_case,
+    authorize,
+    check_version,
+    lock_case,
+    record,
+    require_text,
+    save,
+    transition,
+)
+from fengqiao.cases.states import FINAL_STATES, Action, State
+from fengqiao.kit import clock
+from fengqiao.kit.errors import Conflict, ValidationFailed
+
+MAX_SUPERVISION_LEVEL = 3  # 催办 → 督办 → 挂牌督办
+
+
+@transaction.atomic
+def evaluate(
+    user: User, case_id: int | str, *, rating: str, comment: str = "", expected_version: int | None = None
+) -> Case:
+    """The citizen's evaluation (or the operator's callback): satisfied closes, unsatisfied reopens."""
+    case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
+    if rating not in Satisfaction.values:
+        raise ValidationFailed("请选择评价：满意、基本满意或不满意。", fields={"rating": "请选择评价"})
+    action = Action.REOPEN if rating == Satisfaction.UNSATISFIED else Action.EVALUATE
+    acting = authorize(user, case, action)
+    before, after = transition(case, action)
+    comment = comment.strip()
+    if action == Action.REOPEN:
+        comment = require_text(comment, "comment", "不满意的原因", max_length=1000, min_length=2)
+    elif len(comment) > 1000:
+        raise ValidationFailed("评价意见不能超过 1000 字。", fields={"comment": "不能超过 1000 字"})
+    now = clock.now()
+    evaluation_round = case.reopen_count + 1
+    Evaluation.objects.create(
+        case=case, round=evaluation_round, rating=rating, comment=comment,
+        via="citizen" if acting.role == "citizen" else "callback", by=user, at=now,
+    )
+    case.satisfaction = rating
+    fields = ["satisfaction"]
+    if action == Action.REOPEN:
+        from fengqiao.cases import deadlines
+
+        case.reopen_count += 1
+        case.lead_unit = None
+        case.overdue = False
+        case.overdue_since = None
+        case.deadline = deadlines.resolve_deadline(now, deadlines.policy_for(case.category, case.urgency))
+        fields += ["reopen_count", "lead_unit", "overdue", "overdue_since", "deadline"]
+    else:
+        case.closed_at = now
+        fields.append("closed_at")
+    event = record(case, action, before, after, acting, at=now, note=comment,
+                   data={"rating": rating, "round": evaluation_round})
+    save(case, event, fields)
+    return case
+
+
+@transaction.atomic
+def close_unevaluated(case_id: int) -> bool:
+    """A job: close a replied case whose evaluation period ran out.  Idempotent: False if not due."""
+    case = lock_case(case_id)
+    now = clock.now()
+    if case.state != State.REPLIED or case.evaluation_deadline is None or case.evaluation_deadline > now:
+        return False
+    before, after = transition(case, Action.CLOSE_UNEVALUATED)
+    case.closed_at = now
+    event = record(case, Action.CLOSE_UNEVALUATED, before, after, SYSTEM, at=now)
+    save(case, event, ["closed_at"])
+    return True
+
+
+@transaction.atomic
+def merge(
+    user: User, case_id: int | str, *, into: int | str, expected_version: int | None = None
+) -> Case:
+    """Merge a case into the case it duplicates; its reporters then follow that case."""
+    case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
+    acting = authorize(user, case, Action.MERGE)
+    before, after = transition(case, Action.MERGE)
+    target = access_case(user, into, for_update=True)
+    if target.pk == case.pk:
+        raise ValidationFailed("不能把案件合并到它自己。", fields={"into": "请选择另一个案件"})
+    if target.state in FINAL_STATES and target.state != State.CLOSED:
+        raise Conflict(f"目标案件 {target.code} 已{target.get_status_display()}，不能作为主件。")
+    while target.duplicate_of_id is not None:
+        target = Case.objects.get(pk=target.duplicate_of_id)
+    case.duplicate_of = target
+    case.closed_at = clock.now()
+    event = record(case, Action.MERGE, before, after, acting,
+                   data={"into": target.pk, "into_code": target.code})
+    save(case, event, ["duplicate_of", "closed_at"])
+    return case
+
+
+@transaction.atomic
+def cancel(user: User, case_id: int | str, *, reason: str, expected_version: int | None = None) -> Case:
+    """作废: an invalid report (test call, nonsense, not a matter for us), with the reason."""
+    case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
+    acting = authorize(user, case, Action.CANCEL)
+    before, after = transition(case, Action.CANCEL)
+    text = require_text(reason, "reason", "作废理由", max_length=1000, min_length=2)
+    case.closed_at = clock.now()
+    event = record(case, Action.CANCEL, before, after, acting, note=text)
+    save(case, event, ["closed_at"])
+    return case
+
+
+@transaction.atomic
+def escalate(user: User, case_id: int | str, *, note: str, expected_version: int | None = None) -> Case:
+    """Climb the supervision ladder one step: 催办 → 督办 → 挂牌督办."""
+    case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
+    acting = authorize(user, case, Action.ESCALATE)
+    before, after = transition(case, Action.ESCALATE)
+    text = require_text(note, "note", "督办意见", max_length=1000, min_length=2)
+    if case.supervision_level >= MAX_SUPERVISION_LEVEL:
+        raise Conflict("该案件已是最高督办级别（挂牌督办）。")
+    case.supervision_level += 1
+    event = record(case, Action.ESCALATE, before, after, acting, note=text,
+                   data={"level": case.supervision_level})
+    save(case, event, ["supervision_level"])
+    return case
+
+
+@transaction.atomic
+def link(user: User, case_id: int | str, *, other: int | str, expected_version: int | None = None) -> Case:
+    """Mark two cases as related (same place, same people, same problem)."""
+    case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
+    acting = authorize(user, case, Action.LINK)
+    before, after = transition(case, Action.LINK)
+    target = access_case(user, other)
+    if target.pk == case.pk:
+        raise ValidationFailed("不能关联案件自身。", fields={"other": "请选择另一个案件"})
+    case.related.add(target)
+    event = record(case, Action.LINK, before, after, acting, data={"other": target.pk, "other_code": target.code})
+    save(case, event)
+    return case

@@ -1,0 +1,148 @@
+"""The case lifecycle as data (DESIGN rule 2).  No I/O here.
+
+``TRANSITIONS[(state, action)]`` is the state after ``action``; any pair not in the table is illegal and
+``next_state`` raises :class:`IllegalTransition`, naming the current state and the actions it allows.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.kit.errors import Conflict
+
+
+class State(StrEnum):
+    NEW = "new"  # before registration; never stored
+    REGISTERED = "registered"  # 已登记 / 待分拨
+    DISPATCHED = "dispatched"  # 已交办 / 待签收
+    RETURNED = "returned"  # 已退回 / 待重新分拨
+    ACCEPTED = "accepted"  # 办理中
+    REPLIED = "replied"  # 已答复 / 待评价
+    REOPENED = "reopened"  # 重办 / 待分拨
+    CLOSED = "closed"  # 已办结
+    MERGED = "merged"  # 已合并 (重复件)
+    CANCELLED = "cancelled"  # 已作废 (无效件)
+
+
+class Action(StrEnum):
+    REGISTER = "register"
+    DISPATCH = "dispatch"
+    REDISPATCH = "redispatch"
+    ACCEPT = "accept"
+    RETURN = "return"
+    NOTE = "note"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    REPLY = "reply"
+    EVALUATE = "evaluate"  # satisfied or basically satisfied: closes
+    REOPEN = "reopen"  # unsatisfied: back for handling again
+    CLOSE_UNEVALUATED = "close_unevaluated"  # nobody evaluated within the period
+    MERGE = "merge"
+    CANCEL = "cancel"
+    ESCALATE = "escalate"
+    MARK_OVERDUE = "mark_overdue"
+    LINK = "link"
+
+
+S, A = State, Action
+OPEN_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED})
+FINAL_STATES = frozenset({S.CLOSED, S.MERGED, S.CANCELLED})
+# States in which a deadline runs and the overdue sweep looks.
+CLOCK_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED})
+
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (S.NEW, A.REGISTER): S.REGISTERED,
+    # dispatching (分流交办) and re-dispatching
+    (S.REGISTERED, A.DISPATCH): S.DISPATCHED,
+    (S.REOPENED, A.DISPATCH): S.DISPATCHED,
+    (S.RETURNED, A.REDISPATCH): S.DISPATCHED,
+    (S.DISPATCHED, A.REDISPATCH): S.DISPATCHED,
+    (S.ACCEPTED, A.REDISPATCH): S.DISPATCHED,
+    # the unit signs for it, or returns it with a reason
+    (S.DISPATCHED, A.ACCEPT): S.ACCEPTED,
+    (S.DISPATCHED, A.RETURN): S.RETURNED,
+    # handling
+    (S.ACCEPTED, A.NOTE): S.ACCEPTED,
+    (S.ACCEPTED, A.REQUEST_EXTENSION): S.ACCEPTED,
+    (S.ACCEPTED, A.APPROVE_EXTENSION): S.ACCEPTED,
+    (S.ACCEPTED, A.REFUSE_EXTENSION): S.ACCEPTED,
+    (S.ACCEPTED, A.REPLY): S.REPLIED,
+    # an operator answers a consultation on the spot (直接答复)
+    (S.REGISTERED, A.REPLY): S.REPLIED,
+    # the citizen's evaluation
+    (S.REPLIED, A.EVALUATE): S.CLOSED,
+    (S.REPLIED, A.REOPEN): S.REOPENED,
+    (S.REPLIED, A.CLOSE_UNEVALUATED): S.CLOSED,
+    # duplicates and invalid reports
+    (S.REGISTERED, A.MERGE): S.MERGED,
+    (S.DISPATCHED, A.MERGE): S.MERGED,
+    (S.RETURNED, A.MERGE): S.MERGED,
+    (S.REGISTERED, A.CANCEL): S.CANCELLED,
+    (S.RETURNED, A.CANCEL): S.CANCELLED,
+    # supervision and the clock, in every open state
+    **{(state, A.ESCALATE): state for state in OPEN_STATES},
+    **{(state, A.MARK_OVERDUE): state for state in CLOCK_STATES},
+    **{(state, A.LINK): state for state in (*OPEN_STATES, S.REPLIED, S.CLOSED)},
+}
+
+STATE_LABELS = {
+    S.NEW: _("新建"),
+    S.REGISTERED: _("待分拨"),
+    S.DISPATCHED: _("待签收"),
+    S.RETURNED: _("已退回"),
+    S.ACCEPTED: _("办理中"),
+    S.REPLIED: _("待评价"),
+    S.REOPENED: _("重办"),
+    S.CLOSED: _("已办结"),
+    S.MERGED: _("已合并"),
+    S.CANCELLED: _("已作废"),
+}
+
+ACTION_LABELS = {
+    A.REGISTER: _("登记"),
+    A.DISPATCH: _("分拨交办"),
+    A.REDISPATCH: _("重新分拨"),
+    A.ACCEPT: _("签收"),
+    A.RETURN: _("退回"),
+    A.NOTE: _("办理进展"),
+    A.REQUEST_EXTENSION: _("申请延期"),
+    A.APPROVE_EXTENSION: _("批准延期"),
+    A.REFUSE_EXTENSION: _("不予延期"),
+    A.REPLY: _("答复"),
+    A.EVALUATE: _("评价：满意"),
+    A.REOPEN: _("评价：不满意，重办"),
+    A.CLOSE_UNEVALUATED: _("逾期未评价，结案"),
+    A.MERGE: _("合并为重复件"),
+    A.CANCEL: _("作废"),
+    A.ESCALATE: _("督办升级"),
+    A.MARK_OVERDUE: _("已超期"),
+    A.LINK: _("关联"),
+}
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+    def __init__(self, state: State, action: Action) -> None:
+        allowed = allowed_actions(state)
+        names = "、".join(str(ACTION_LABELS[a]) for a in allowed) or "无"
+        super().__init__(
+            f"当前状态为「{STATE_LABELS[state]}」，不能执行「{ACTION_LABELS[action]}」。可执行的操作：{names}。"
+        )
+        self.state = state
+        self.action = action
+        self.allowed = allowed
+
+
+def next_state(state: State, action: Action) -> State:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise IllegalTransition(state, action) from None
+
+
+def allowed_actions(state: State) -> list[Action]:
+    return [action for (from_state, action) in TRANSITIONS if from_state == state]

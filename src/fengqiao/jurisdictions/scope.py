@@ -1,0 +1,111 @@
+"""The one place that says what an actor may see (DESIGN rule 4; polar's get_readable_statement).
+
+``case_filter(actor)`` is a Q over the case table; every selector that reads cases applies it.  A user's
+reach is the union of her memberships:
+
+* area roles (grid worker, operator, dispatcher, risk officer, leader): cases located in their area;
+* unit roles (handler, mediator, judge): cases their unit leads or assists;
+* citizens: their own cases;
+* administrators: everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from fengqiao.accounts.models import Membership, User
+from fengqiao.accounts.roles import AREA_ROLES, UNIT_ROLES, Role
+from fengqiao.jurisdictions.models import Area, Level
+
+NOTHING = Q(pk__in=[])
+
+# the Case column that holds an area of each level
+_CASE_AREA_FIELD = {
+    Level.DISTRICT: "district_id",
+    Level.STREET: "street_id",
+    Level.COMMUNITY: "community_id",
+    Level.GRID: "grid_id",
+}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one user reaches, resolved once per request."""
+
+    everything: bool
+    area_ids: dict[str, frozenset[int]]  # level → area ids
+    unit_ids: frozenset[int]
+    own_user_id: int | None
+    roles: frozenset[Role]
+
+
+def reach_of(user: User) -> Reach:
+    cached: Reach | None = getattr(user, "_reach", None)
+    if cached is not None:
+        return cached
+    roles = user.role_set() if user.is_authenticated else frozenset()
+    everything = user.is_authenticated and (user.is_superuser or Role.ADMIN in roles)
+    area_ids: dict[str, set[int]] = {}
+    unit_ids: set[int] = set()
+    if user.is_authenticated and not everything:
+        rows = Membership.objects.filter(user=user).values_list("role", "unit_id", "area_id", "area__level")
+        for role, unit_id, area_id, level in rows:
+            if Role(role) in AREA_ROLES and area_id is not None:
+                if level == Level.CITY:
+                    everything = True
+                else:
+                    area_ids.setdefault(level, set()).add(area_id)
+            elif Role(role) in UNIT_ROLES and unit_id is not None:
+                unit_ids.add(unit_id)
+    reach = Reach(
+        everything=everything,
+        area_ids={k: frozenset(v) for k, v in area_ids.items()},
+        unit_ids=frozenset(unit_ids),
+        own_user_id=user.pk if Role.CITIZEN in roles else None,
+        roles=roles,
+    )
+    user._reach = reach  # type: ignore[attr-defined]
+    return reach
+
+
+def case_filter(user: User, *, prefix: str = "") -> Q:
+    """A Q over cases (or, with ``prefix="case__"``, over rows that point to a case)."""
+    reach = reach_of(user)
+    if reach.everything:
+        return Q()
+    q = NOTHING
+    for level, ids in reach.area_ids.items():
+        q |= Q(**{f"{prefix}{_CASE_AREA_FIELD[Level(level)]}__in": sorted(ids)})
+    if reach.unit_ids:
+        from fengqiao.cases.models import Assignment  # a sub-query, so a case shows once
+
+        assigned = Assignment.objects.filter(unit_id__in=sorted(reach.unit_ids)).values("case_id")
+        q |= Q(**{f"{prefix}id__in": assigned})
+    if reach.own_user_id is not None:
+        q |= Q(**{f"{prefix}citizen_id": reach.own_user_id})
+    return q
+
+
+def area_filter(user: User, *, field: str = "") -> Q:
+    """A Q over areas: those the user's area roles reach (subtrees), for area pickers and maps."""
+    reach = reach_of(user)
+    if reach.everything:
+        return Q()
+    q = NOTHING
+    if reach.area_ids:
+        paths = Area.objects.filter(
+            id__in=[i for ids in reach.area_ids.values() for i in ids]
+        ).values_list("path", flat=True)
+        for path in paths:
+            q |= Q(**{f"{field}path": path}) | Q(**{f"{field}path__startswith": f"{path}/"})
+    return q
+
+
+def units_of(user: User, *roles: Role) -> list[int]:
+    """The units in which the user holds one of ``roles`` (all unit roles by default)."""
+    wanted = [r.value for r in (roles or tuple(UNIT_ROLES))]
+    return list(
+        Membership.objects.filter(user=user, role__in=wanted, unit__isnull=False).values_list("unit_id", flat=True)
+    )
