@@ -18,7 +18,8 @@ PROJECT_DIR = BASE_DIR.parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(f"FENGQIAO_{name}", default)
+    """``FENGQIAO_<name>``; unset or empty means the default."""
+    return os.environ.get(f"FENGQIAO_{name}") or default
 
 
 def env_bool(name: str, default: bool) -> bool:
