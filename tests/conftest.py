@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fengqiao.jurisdictions import geo
+from fengqiao.kit import working_days
 from tests.factories import City, build_city
 
 
 @pytest.fixture(autouse=True)
 def _fresh_geo_index() -> None:
     geo.invalidate()
+    # calendar overrides are cached per process; a rolled-back test's CalendarDay must not leak
+    working_days.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """Argon2 costs ~0.1 s a hash and the test city has 14 users; tests do not test password strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
