@@ -93,10 +93,13 @@ def merge(
     target = access_case(user, into, for_update=True)
     if target.pk == case.pk:
         raise ValidationFailed("不能把案件合并到它自己。", fields={"into": "请选择另一个案件"})
-    if target.state in FINAL_STATES and target.state != State.CLOSED:
-        raise Conflict(f"目标案件 {target.code} 已{target.get_status_display()}，不能作为主件。")
-    while target.duplicate_of_id is not None:
+    named = target.code
+    while target.duplicate_of_id is not None:  # a duplicate's reports follow its primary
         target = Case.objects.get(pk=target.duplicate_of_id)
+    if target.pk == case.pk:
+        raise ValidationFailed(f"案件 {named} 是本案件的重复件，不能作为主件。", fields={"into": "请选择另一个案件"})
+    if target.state in FINAL_STATES and target.state != State.CLOSED:
+        raise Conflict(f"目标案件 {target.code} {target.get_status_display()}，不能作为主件。")
     case.duplicate_of = target
     case.closed_at = clock.now()
     event = record(case, Action.MERGE, before, after, acting,
