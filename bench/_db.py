@@ -1,0 +1,63 @@
+"""Bench plumbing: a fresh database per engine, Django set up against it, results as JSON lines."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/fq_bench"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fresh_database(engine: str, name: str) -> str:
+    """A URL of an empty database for this run: a temp SQLite file, or a re-created PostgreSQL database."""
+    if engine == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix=f"fq-{name}-"))
+        os.environ["FENGQIAO_DATA_DIR"] = str(folder)
+        return f"sqlite:///{folder / 'bench.sqlite3'}"
+    import psycopg
+
+    base = os.environ.get("FENGQIAO_BENCH_POSTGRES_URL", PG_DEFAULT)
+    db = f"{base.rsplit('/', 1)[1]}_{name}"
+    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix=f"fq-{name}-")
+    return f"{base.rsplit('/', 1)[0]}/{db}"
+
+
+def setup_django(url: str) -> None:
+    os.environ["FENGQIAO_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def run_per_engine(script: str, engines: list[str], extra: list[str]) -> int:
+    """Run ``script --engine E`` in a fresh process per engine (settings are per process)."""
+    status = 0
+    for engine in engines:
+        done = subprocess.run([sys.executable, script, "--engine", engine, *extra], check=False)
+        status = status or done.returncode
+    return status
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
+    return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2)}
+
+
+def emit(record: dict[str, Any]) -> None:
+    print(json.dumps(record, ensure_ascii=False), flush=True)
