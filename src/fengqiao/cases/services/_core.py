@@ -15,7 +15,7 @@ from fengqiao.audit.chain import GENESIS, event_digest
 from fengqiao.audit.models import Audience
 from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Case, CaseEvent
 from fengqiao.cases.permissions import ACTION_ROLES, LEAD_UNIT_ACTIONS
-from fengqiao.cases.states import ACTION_LABELS, Action, State, next_state
+from fengqiao.cases.states import ACTION_LABELS, STATE_LABELS, Action, State, next_state
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Unit
 from fengqiao.kit import clock
@@ -127,8 +127,14 @@ def _in_area(case: Case, area_ids: dict[str, frozenset[int]]) -> bool:
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
+    """Conflict when the case changed since the caller saw it, naming the change and the state now."""
     if expected_version is not None and expected_version != case.version:
-        raise Conflict("这个案件在您打开之后已被他人处理，请刷新后查看最新状态。")
+        last = CaseEvent.objects.filter(case=case).order_by("-seq").values_list("action", flat=True).first()
+        change = ACTION_LABELS[Action(last)] if last else "处理"
+        raise Conflict(
+            f"这个案件在您打开之后已有新的操作（{change}），当前状态为「{STATE_LABELS[case.state]}」，"
+            "请刷新后查看最新状态。"
+        )
 
 
 def transition(case: Case, action: Action) -> tuple[State, State]:
