@@ -27,10 +27,10 @@ def main() -> int:
     setup_django(fresh_database(args.engine, "actions"))
 
     from django.db import transaction
+    from tests.factories import build_city
 
     from fengqiao.cases import services
     from fengqiao.cases.models import Case, Channel
-    from tests.factories import build_city
 
     city = build_city()
     users = city.users

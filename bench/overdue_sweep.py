@@ -24,10 +24,10 @@ from _db import emit, fresh_database, run_per_engine, setup_django
 
 def populate(n: int, due_share: float) -> None:
     from django.db import transaction
+    from tests.factories import build_city
 
     from fengqiao.cases.models import Case
     from fengqiao.kit import clock
-    from tests.factories import build_city
 
     city = build_city()
     rng = random.Random(7)
@@ -60,7 +60,7 @@ def baseline(now: dt.datetime) -> tuple[int, float]:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE cases_case SET overdue = TRUE, overdue_since = deadline "  # noqa: S608
+            f"UPDATE cases_case SET overdue = TRUE, overdue_since = deadline "
             f"WHERE deadline < %s AND overdue = FALSE AND status IN ({marks})",
             [now, *states],
         )
@@ -96,7 +96,8 @@ def main() -> int:
     idle = overdue.sweep(now)
     idle_seconds = time.perf_counter() - idle_started
     idle_base_rows, idle_base_seconds = baseline(now)
-    assert idle.flagged == 0 and idle_base_rows == 0
+    assert idle.flagged == 0
+    assert idle_base_rows == 0
 
     emit({
         "bench": "overdue_sweep", "engine": args.engine, "open_cases": args.cases, "newly_overdue": base_rows,

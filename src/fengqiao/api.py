@@ -32,8 +32,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
         fields[".".join(loc) or "body"] = err.get("msg", "invalid")
-    body = {"error": "validation_failed", "detail": "请求数据有误：" + "；".join(f"{k}: {v}" for k, v in fields.items()),
-            "fields": fields}
+    detail = "请求数据有误：" + "；".join(f"{k}: {v}" for k, v in fields.items())
+    body = {"error": "validation_failed", "detail": detail, "fields": fields}
     return api.create_response(request, body, status=422)
 
 

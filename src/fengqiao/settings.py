@@ -96,7 +96,7 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=int(env("CONN_MAX_AGE", "60")))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=int(env("CONN_MAX_AGE", "60"))))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from fengqiao.api import api
@@ -9,7 +9,7 @@ admin.site.site_header = "枫桥 · 系统管理"
 admin.site.site_title = "枫桥"
 admin.site.index_title = "基础数据与用户"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

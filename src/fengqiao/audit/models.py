@@ -29,6 +29,9 @@ class PersonalDataView(models.Model):
         verbose_name = _("personal data view")
         verbose_name_plural = _("personal data views")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.subject} {self.fields}"
+
 
 class Anchor(models.Model):
     """A periodic seal over the heads of all case chains that moved since the previous anchor."""
@@ -43,6 +46,9 @@ class Anchor(models.Model):
         verbose_name = _("audit anchor")
         verbose_name_plural = _("audit anchors")
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} ({self.entries})"
+
 
 class AnchorEntry(models.Model):
     anchor = models.ForeignKey(Anchor, on_delete=models.PROTECT, related_name="+")
@@ -52,3 +58,6 @@ class AnchorEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["anchor", "stream_id"], name="anchor_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.anchor_id}:{self.stream_id}@{self.seq}"

@@ -10,12 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from fengqiao.audit.chain import GENESIS, event_digest
 from fengqiao.audit.models import Anchor, AnchorEntry
 from fengqiao.kit import clock
+
+if TYPE_CHECKING:
+    from fengqiao.cases.models import CaseEvent
 
 CHUNK = 2000
 
@@ -32,12 +36,12 @@ class Report:
         return not self.problems
 
 
-def _events_by_case(case_ids: list[int]) -> Iterator[tuple[int, list[object]]]:
+def _events_by_case(case_ids: list[int]) -> Iterator[tuple[int, list[CaseEvent]]]:
     from fengqiao.cases.models import CaseEvent
 
     rows = CaseEvent.objects.filter(case_id__in=case_ids).order_by("case_id", "seq")
     current: int | None = None
-    bucket: list[object] = []
+    bucket: list[CaseEvent] = []
     for event in rows.iterator(chunk_size=CHUNK):
         if event.case_id != current:
             if current is not None:
@@ -65,7 +69,7 @@ def verify(progress: Callable[[int], None] | None = None, limit_problems: int = 
             seen.add(case_id)
             code, seq, head = expected[case_id]
             report.events += len(events)
-            _check_chain(code, events, seq, head, report)  # type: ignore[arg-type]
+            _check_chain(code, events, seq, head, report)
         for case_id, (code, seq, _head) in expected.items():
             if case_id not in seen and seq:
                 report.problems.append(f"{code}: 全部 {seq} 条事件已被删除")
@@ -81,17 +85,17 @@ def verify(progress: Callable[[int], None] | None = None, limit_problems: int = 
     return report
 
 
-def _check_chain(code: str, events: list[object], seq: int, head: str, report: Report) -> None:
+def _check_chain(code: str, events: list[CaseEvent], seq: int, head: str, report: Report) -> None:
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:  # type: ignore[attr-defined]
+        if event.seq != expected_seq:
             report.problems.append(f"{code}: 第 {expected_seq} 条事件缺失（链断裂）")
             return
-        if event.prev_hash != prev:  # type: ignore[attr-defined]
+        if event.prev_hash != prev:
             report.problems.append(f"{code}: 第 {expected_seq} 条事件的前序哈希不符（事件被删除或替换）")
             return
-        digest = event_digest(prev, event.chain_fields())  # type: ignore[attr-defined]
-        if digest != event.hash:  # type: ignore[attr-defined]
+        digest = event_digest(prev, event.chain_fields())
+        if digest != event.hash:
             report.problems.append(f"{code}: 第 {expected_seq} 条事件的内容被修改")
             return
         prev = digest

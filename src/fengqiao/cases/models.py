@@ -210,6 +210,9 @@ class Assignment(models.Model):
     class Meta:
         indexes = [models.Index(fields=["unit", "status"], name="assignment_unit_status")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.unit_id} ({self.role}, {self.status})"
+
 
 class PartyRole(models.TextChoices):
     REPORTER = "reporter", _("反映人")
@@ -234,6 +237,9 @@ class Party(models.Model):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} #{self.pk}"
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.case.registered_at:%Y/%m}/{instance.case.code}/{filename}"
@@ -249,6 +255,9 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PARTIES)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ExtensionStatus(models.TextChoices):
@@ -271,6 +280,9 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.working_days} ({self.status})"
+
 
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
@@ -289,6 +301,9 @@ class Evaluation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "round"], name="evaluation_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.round} {self.rating}"
 
 
 class CaseEvent(models.Model):
@@ -320,6 +335,9 @@ class CaseEvent(models.Model):
         ordering = ["case_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
         indexes = [models.Index(fields=["at"], name="case_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
 
     def chain_fields(self) -> dict[str, object]:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -42,12 +43,12 @@ def _advance_heads(heads: dict[int, tuple[int, str]]) -> None:
     chain head, bump the version."""
     table = Case._meta.db_table
     rows = ", ".join(["(%s, %s, %s)"] * len(heads))
-    params: list[object] = []
+    params: list[Any] = []
     for pk, (seq, head) in heads.items():
         params += [pk, seq, head]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET overdue = TRUE, overdue_since = deadline, event_seq = v.column2, "  # noqa: S608
+            f"UPDATE {table} SET overdue = TRUE, overdue_since = deadline, event_seq = v.column2, "
             f"event_head = v.column3, version = version + 1 FROM (VALUES {rows}) AS v "
             f"WHERE {table}.id = v.column1",
             params,
@@ -69,7 +70,7 @@ def _flag_batch(ids: list[int], now: dt.datetime) -> int:
             event = CaseEvent(
                 case_id=pk, seq=seq + 1, action=Action.MARK_OVERDUE.value, from_state=status, to_state=status,
                 at=now, actor=None, actor_role="system", unit=None, audience=Audience.INTERNAL.value,
-                note="", data={"deadline": deadline.isoformat()}, prev_hash=head or GENESIS,
+                note="", data={"deadline": deadline.isoformat() if deadline else None}, prev_hash=head or GENESIS,
             )
             event.hash = event_digest(event.prev_hash, event.chain_fields())
             events.append(event)

@@ -8,6 +8,7 @@ from fengqiao.accounts.models import User
 from fengqiao.audit.models import Audience
 from fengqiao.cases import deadlines
 from fengqiao.cases.models import AssignmentStatus, Case, ExtensionRequest, ExtensionStatus
+from fengqiao.cases.permissions import UNIT_HANDLERS
 from fengqiao.cases.services._core import (
     access_case,
     authorize,
@@ -17,7 +18,6 @@ from fengqiao.cases.services._core import (
     save,
     transition,
 )
-from fengqiao.cases.permissions import UNIT_HANDLERS
 from fengqiao.cases.states import Action, State
 from fengqiao.kit import clock
 from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
@@ -57,7 +57,8 @@ def request_extension(
     text = require_text(reason, "reason", "延期理由", max_length=1000, min_length=4)
     if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
         raise Conflict("已有一份延期申请在等待审批，请等待审批结果。")
-    assert acting.unit is not None and acting.user is not None
+    assert acting.unit is not None
+    assert acting.user is not None
     extension = ExtensionRequest.objects.create(
         case=case, unit=acting.unit, requested_by=acting.user, requested_at=clock.now(),
         working_days=working_days, reason=text,

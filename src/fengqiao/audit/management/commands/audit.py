@@ -27,7 +27,11 @@ class Command(BaseCommand):
 
         total = Case.objects.count()
         with tqdm(total=total, unit="case", desc="verify", disable=options["json"] or None) as bar:
-            report = chain.verify(progress=bar.update)
+
+            def advance(n: int) -> None:
+                bar.update(n)
+
+            report = chain.verify(progress=advance)
         if options["json"]:
             self.stdout.write(json.dumps({"ok": report.ok, "cases": report.cases, "events": report.events,
                                           "anchors": report.anchors, "problems": report.problems},
