@@ -143,10 +143,15 @@ def _set_boundary(area: Area, geometry: dict[str, Any] | None) -> None:
     area.centroid_lng, area.centroid_lat = centroid(geometry) if geometry else (None, None)
 
 
-def _move_descendants(areas: dict[str, Area], old: str, new: str) -> None:
-    Area.objects.filter(path__startswith=f"{old}/").update(
+def rewrite_descendant_paths(old: str, new: str) -> int:
+    """After an area moved from path ``old`` to ``new``: the same move for everything under it."""
+    return Area.objects.filter(path__startswith=f"{old}/").update(
         path=Concat(Value(new), Substr("path", len(old) + 1))
     )
+
+
+def _move_descendants(areas: dict[str, Area], old: str, new: str) -> None:
+    rewrite_descendant_paths(old, new)
     for area in areas.values():
         if area.path.startswith(f"{old}/"):
             area.path = new + area.path[len(old):]
