@@ -11,7 +11,7 @@ from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Unit
 
 def exported(fmt: str, **filters: str) -> str:
     out = io.StringIO()
-    export_areas(out, fmt, **filters)  # type: ignore[arg-type]
+    export_areas(out, fmt, **filters)
     return out.getvalue()
 
 

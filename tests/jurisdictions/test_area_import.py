@@ -114,7 +114,8 @@ def test_repair_mends_a_self_intersecting_boundary(city: City) -> None:
     report = import_areas(data, fmt="csv", repair=True)
     assert (report.created, report.errors) == (1, [])
     geometry = Area.objects.get(code="3213").geometry
-    assert geometry is not None and geometry["type"] == "MultiPolygon"
+    assert geometry is not None
+    assert geometry["type"] == "MultiPolygon"
     assert shape(geometry).is_valid
 
 

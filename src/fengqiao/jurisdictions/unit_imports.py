@@ -108,18 +108,19 @@ def _parents_first(rows: list[UnitRow], report: ImportReport, known: set[str]) -
 
 
 def _write(batch: list[UnitRow], units: dict[str, Unit], areas: dict[str, tuple[int, str]]) -> None:
-    created: list[Unit] = []
+    """Rows come parents first: a new unit is saved at once, so that a child later in the batch finds it."""
     updated: list[Unit] = []
     for row in batch:
         unit = units.get(row.code) or Unit(code=row.code)
-        parent = units.get(row.parent_code) if row.parent_code else None
         unit.name, unit.short_name, unit.kind, unit.level = row.name, row.short_name, row.kind, row.level
-        unit.area_id, unit.parent = areas[row.area_code][0], parent
+        unit.area_id = areas[row.area_code][0]
+        unit.parent = units.get(row.parent_code) if row.parent_code else None
         unit.phone, unit.active = row.phone, row.active
-        (updated if unit.pk else created).append(unit)
-    for unit in created:  # one by one: a child in the same batch needs its parent's id
-        unit.save()
-        units[unit.code] = unit
+        if unit.pk:
+            updated.append(unit)
+        else:
+            unit.save()
+            units[unit.code] = unit
     Unit.objects.bulk_update(updated, _FIELDS)
 
 
