@@ -1,10 +1,106 @@
+"""The inbox (工作台): tabs, filters applied with htmx, pagination."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, cast
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+
+from fengqiao.accounts.models import User
+from fengqiao.cases import selectors
+from fengqiao.cases.models import Case
+from fengqiao.kit.errors import DomainError
+from fengqiao.kit.pagination import paginate
+from fengqiao.web import lookups, presenters
+from fengqiao.web.forms import InboxFilterForm
+
+PER_PAGE = 25
+TAB_COUNT_CAP = 999
+
+
+@dataclass(frozen=True)
+class TabView:
+    key: str
+    label: str
+    count: int
+    capped: bool
+    query: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    tone: str
+    remaining: presenters.Remaining | None
+
+
+def current_user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (not a history restore, which wants the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def render_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render(request, "web/error.html", {"error": error}, status=error.status)
+
+
+def _query(params: QueryDict, **changes: str | None) -> str:
+    q = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            q.pop(key, None)
+        else:
+            q[key] = value
+    return q.urlencode()
+
+
+def _tabs(user: User, active: str, params: QueryDict) -> list[TabView]:
+    views = []
+    for tab in selectors.tabs_for(user):
+        count = selectors.inbox(user, tab.key).order_by().values("pk")[: TAB_COUNT_CAP + 1].count()
+        label = str(presenters.TAB_LABELS.get(tab.key, tab.label))
+        views.append(TabView(tab.key, label, min(count, TAB_COUNT_CAP), count > TAB_COUNT_CAP,
+                             _query(params, tab=tab.key, page=None), tab.key == active))
+    return views
+
+
+def _filters(form: InboxFilterForm) -> selectors.InboxFilters:
+    if not form.is_valid():
+        return selectors.InboxFilters()
+    data: dict[str, Any] = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    return selectors.InboxFilters(**data)
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/inbox.html", {})
+    user = current_user(request)
+    keys = [t.key for t in selectors.tabs_for(user)]
+    tab = request.GET.get("tab", "")
+    if tab not in keys:
+        tab = keys[0]
+    form = InboxFilterForm(
+        request.GET or None,
+        districts=[(a.pk, a.name) for a in lookups.districts()],
+        categories=lookups.filter_categories(),
+    )
+    page = paginate(selectors.inbox(user, tab, _filters(form)), request.GET.get("page"), PER_PAGE)
+    rows = [Row(c, presenters.STATE_TONES.get(c.state, "grey"), presenters.remaining(c)) for c in page.items]
+    context: dict[str, Any] = {
+        "tab": tab, "form": form, "page": page, "rows": rows,
+        "filtered": form.is_bound and form.is_valid() and any(
+            v not in (None, "") for v in form.cleaned_data.values()),
+        "prev_query": _query(request.GET, page=str(page.previous_number)),
+        "next_query": _query(request.GET, page=str(page.next_number)),
+    }
+    if is_partial(request):
+        return render(request, "web/_inbox_results.html", context)
+    context["tabs"] = _tabs(user, tab, request.GET)
+    context["counts"] = selectors.counts(user)
+    return render(request, "web/inbox.html", context)

@@ -1,0 +1,80 @@
+/* Grid maps drawn from our own GeoJSON with ECharts (no tiles: intranet), and location picking. */
+(function () {
+  "use strict";
+
+  function text(key) {
+    var node = document.getElementById("geo-text");
+    if (!node) return "";
+    try { return JSON.parse(node.textContent)[key] || ""; } catch (e) { return ""; }
+  }
+
+  function setPoint(lng, lat) {
+    var lngInput = document.getElementById("id_lng");
+    var latInput = document.getElementById("id_lat");
+    if (lngInput) lngInput.value = lng.toFixed(6);
+    if (latInput) latInput.value = lat.toFixed(6);
+  }
+
+  function draw(el) {
+    if (typeof echarts === "undefined") return;
+    var data = JSON.parse(document.getElementById(el.dataset.map).textContent);
+    var name = "fq-" + el.dataset.map;
+    echarts.registerMap(name, data.geojson);
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var regions = data.current ? [{ name: data.current, itemStyle: { areaColor: "#fde6d2", borderColor: "#c2410c", borderWidth: 2 } }] : [];
+    var many = data.geojson.features.length > 40;
+    function option(point) {
+      return {
+        animation: false,
+        tooltip: { trigger: "item", formatter: function (p) { return p.name || ""; } },
+        geo: {
+          map: name, roam: true, layoutSize: "92%",
+          label: { show: !many, fontSize: 11, color: "#334155" },
+          itemStyle: { areaColor: "#eef3fa", borderColor: "#7b93b8", borderWidth: 1 },
+          emphasis: { label: { show: true }, itemStyle: { areaColor: "#dbe7f7" } },
+          select: { disabled: true },
+          regions: regions
+        },
+        series: [{
+          type: "effectScatter", coordinateSystem: "geo", symbolSize: 14, zlevel: 2,
+          rippleEffect: { scale: 3, brushType: "stroke" },
+          itemStyle: { color: "#c8102e" },
+          data: point ? [{ name: "", value: point }] : []
+        }]
+      };
+    }
+    chart.setOption(option(data.point));
+    window.addEventListener("resize", function () { chart.resize(); });
+    if (el.dataset.pick) {
+      chart.getZr().on("click", function (event) {
+        var coord = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]);
+        if (!coord) return;
+        setPoint(coord[0], coord[1]);
+        chart.setOption({ series: [{ data: [{ name: "", value: coord }] }] });
+        var status = document.getElementById("locate-status");
+        if (status) status.textContent = text("set") + coord[0].toFixed(6) + ", " + coord[1].toFixed(6);
+      });
+    }
+  }
+
+  function locate() {
+    var button = document.getElementById("use-location");
+    var status = document.getElementById("locate-status");
+    if (!button) return;
+    if (!navigator.geolocation) { button.hidden = true; return; }
+    button.addEventListener("click", function () {
+      status.textContent = text("busy");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        setPoint(pos.coords.longitude, pos.coords.latitude);
+        status.textContent = text("ok");
+      }, function () {
+        status.textContent = text("fail");
+      }, { enableHighAccuracy: true, timeout: 10000 });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-map]").forEach(draw);
+    locate();
+  });
+})();
