@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from fengqiao.audit.chain import GENESIS, event_digest
 from fengqiao.audit.models import Anchor, AnchorEntry
@@ -143,10 +144,11 @@ def anchor() -> Anchor | None:
 
     last = Anchor.objects.select_for_update().order_by("-pk").first()
     prev = last.hash if last else GENESIS
-    since = last.at if last else None
-    moved = Case.objects.filter(event_seq__gt=0)
-    if since is not None:
-        moved = moved.filter(events__at__gte=since).distinct()
+    # a head moved when no anchor has sealed it yet (not "an event newer than the last anchor": imported
+    # events carry their original, older time, and an event committed late carries an earlier one)
+    sealed = AnchorEntry.objects.filter(stream_id=OuterRef("pk"), seq=OuterRef("event_seq"),
+                                        hash=OuterRef("event_head"))
+    moved = Case.objects.filter(event_seq__gt=0).exclude(Exists(sealed))
     entries = sorted(moved.values_list("pk", "event_seq", "event_head"))
     if not entries:
         return None
