@@ -36,7 +36,8 @@ def test_sweep_flags_exactly_the_open_cases_past_deadline(city: City) -> None:
         assert (result.flagged, result.batches) == (6, 3)
 
     primary = finished[State.MERGED].duplicate_of  # the merged case's primary is open and late too
-    assert primary is not None and primary.status == "registered"
+    assert primary is not None
+    assert primary.status == "registered"
     flagged = set(Case.objects.filter(overdue=True).values_list("pk", flat=True))
     assert flagged == {c.pk for c in late.values()} | {primary.pk}
     for state, case in late.items():

@@ -86,7 +86,9 @@ def test_every_pair(state: State, action: Action) -> None:
 def test_messages_read_in_chinese() -> None:
     with pytest.raises(IllegalTransition) as caught:
         next_state(S.REPLIED, A.ACCEPT)
-    assert caught.value.message == "当前状态为「待评价」，不能执行「签收」。可执行的操作：评价：满意、评价：不满意，重办、逾期未评价，结案、关联。"
+    assert caught.value.message == (
+        "当前状态为「待评价」，不能执行「签收」。可执行的操作：评价：满意、评价：不满意，重办、逾期未评价，结案、关联。"
+    )
     with pytest.raises(IllegalTransition) as caught:
         next_state(S.MERGED, A.LINK)
     assert caught.value.message == "当前状态为「已合并」，不能执行「关联」。可执行的操作：无。"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import pytest
 
 from fengqiao.kit import working_days
@@ -91,8 +92,6 @@ def test_override_saved_or_deleted_through_the_model_clears_the_cache() -> None:
 def test_a_year_beyond_the_library() -> None:
     """2030 is not in chinesecalendar: Monday to Friday count, until the administrator enters the schedule."""
     with pytest.raises(NotImplementedError):
-        import chinese_calendar
-
         chinese_calendar.is_workday(dt.date(2030, 1, 1))
     assert working_days.add_working_days(at(2029, 12, 31), 1) == end(2030, 1, 1)
     assert working_days.add_working_days(at(2030, 1, 4), 1) == end(2030, 1, 7)  # Fri → Mon
