@@ -1,0 +1,240 @@
+"""The staff pages through Django's test client: what each role sees, and each error's status."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from fengqiao.audit.models import PersonalDataView
+from fengqiao.cases import services
+from fengqiao.cases.models import Case, Party
+from fengqiao.cases.states import State
+from tests.factories import PASSWORD, City
+from tests.web.conftest import login, register_case
+
+
+def _url(case: Case, action: str) -> str:
+    return reverse("case_act", args=[case.code, action])
+
+
+def test_login_required(client: Client, city: City) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_inbox_lists_case_in_tab_with_counts(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    response = client.get("/?tab=to_dispatch")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert case.code in html
+    assert 'class="tab active"' in html
+    assert [(t.key, t.count) for t in response.context["tabs"]] == [
+        ("to_dispatch", 1), ("overdue", 0), ("to_evaluate", 0), ("all", 1),
+    ]
+
+
+def test_inbox_filter_partial_for_htmx(client: Client, city: City, case: Case) -> None:
+    other = register_case(city, grid=2)
+    Case.objects.filter(pk=other.pk).update(title="夜间施工噪音")
+    login(client, city, "dispatcher")
+    response = client.get("/", {"tab": "all", "q": "噪音"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html  # only the results fragment
+    assert other.code in html
+    assert case.code not in html
+
+
+def test_inbox_empty_state_when_filter_matches_nothing(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    response = client.get("/", {"tab": "all", "q": "不存在的诉求"})
+    assert "没有符合条件的诉求" in response.content.decode()
+
+
+def test_parties_masked_by_default(client: Client, city: City, case: Case) -> None:
+    login(client, city, "handler")
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+    html = client.get(reverse("case_detail", args=[case.code])).content.decode()
+    assert "13812345678" not in html
+    assert "138****5678" in html
+    assert "张**" in html
+    assert "显示完整信息" in html
+    assert PersonalDataView.objects.count() == 0
+
+
+def test_reveal_shows_full_data_and_writes_audit_row(client: Client, city: City, case: Case) -> None:
+    login(client, city, "operator")
+    response = client.post(reverse("case_reveal", args=[case.code]), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "13812345678" in html
+    assert "张三丰" in html
+    view = PersonalDataView.objects.get()
+    assert (view.user, view.subject, view.role) == (city.users["operator"], f"case:{case.code}", "operator")
+
+
+def test_reveal_refused_for_role_without_need(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    html = client.get(reverse("case_detail", args=[case.code])).content.decode()
+    assert "显示完整信息" not in html
+    response = client.post(reverse("case_reveal", args=[case.code]))
+    assert response.status_code == 403
+    assert "13812345678" not in response.content.decode()
+    assert PersonalDataView.objects.count() == 0
+
+
+def test_case_out_of_scope_is_404(client: Client, city: City, case: Case) -> None:
+    login(client, city, "other_grid_worker")
+    response = client.get(reverse("case_detail", args=[case.code]))
+    assert response.status_code == 404
+    assert "没有找到案件" in response.content.decode()
+    assert client.post(_url(case, "accept"), {"accept-expected_version": case.version}).status_code == 404
+
+
+def test_unknown_action_is_404(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    assert client.post(_url(case, "explode"), {}).status_code == 404
+
+
+def test_dispatch_then_redirect_with_message(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    response = client.post(_url(case, "dispatch"), {
+        "dispatch-expected_version": case.version, "dispatch-lead_unit_id": city.departments[0].pk,
+        "dispatch-assisting_unit_ids": [city.departments[1].pk], "dispatch-text": "请尽快处理",
+    }, follow=True)
+    assert response.redirect_chain == [(reverse("case_detail", args=[case.code]), 302)]
+    case.refresh_from_db()
+    assert case.status == State.DISPATCHED
+    assert case.lead_unit == city.departments[0]
+    assert "已完成：分拨交办" in response.content.decode()
+
+
+def test_stale_version_is_409_and_changes_nothing(client: Client, city: City, case: Case) -> None:
+    stale = case.version
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[1].pk)
+    login(client, city, "dispatcher")
+    response = client.post(_url(case, "dispatch"), {
+        "dispatch-expected_version": stale, "dispatch-lead_unit_id": city.departments[0].pk,
+    })
+    assert response.status_code == 409
+    assert "已被他人处理" in response.content.decode()
+    case.refresh_from_db()
+    assert case.lead_unit == city.departments[1]
+    # the re-rendered form carries the version now on screen, so a deliberate resubmit works
+    assert f'value="{case.version}"' in response.content.decode()
+
+
+def test_role_without_permission_is_403(client: Client, city: City, case: Case) -> None:
+    login(client, city, "grid_worker")
+    response = client.post(_url(case, "dispatch"), {
+        "dispatch-expected_version": case.version, "dispatch-lead_unit_id": city.departments[0].pk,
+    })
+    assert response.status_code == 403
+    assert "无权执行" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == State.REGISTERED
+
+
+def test_return_reason_too_short_is_field_error(client: Client, city: City, case: Case) -> None:
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+    case.refresh_from_db()
+    login(client, city, "handler")
+    response = client.post(_url(case, "return"), {"return-expected_version": case.version, "return-text": "不"})
+    assert response.status_code == 400
+    form = next(o.form for o in response.context["offered"] if o.name == "return")
+    assert form.errors["text"] == ["请填写退回理由"]
+    case.refresh_from_db()
+    assert case.status == State.DISPATCHED
+
+
+def test_offered_actions_follow_role_and_state(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    names = [o.name for o in client.get(reverse("case_detail", args=[case.code])).context["offered"]]
+    assert names == ["dispatch", "reply", "merge", "cancel", "escalate", "link"]
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+    login(client, city, "handler")
+    names = [o.name for o in client.get(reverse("case_detail", args=[case.code])).context["offered"]]
+    assert names == ["accept", "return", "link"]
+
+
+def test_register_form_field_errors(client: Client, city: City) -> None:
+    login(client, city, "operator")
+    response = client.post(reverse("case_new"), {
+        "channel": "hotline_12345", "title": "电梯故障", "description": "电梯停运", "urgency": "normal",
+        "reporter_name": "李四", "reporter_phone": "12345",
+    })
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["reporter_phone"]
+    assert Case.objects.count() == 0
+    response = client.post(reverse("case_new"), {"channel": "hotline_12345", "urgency": "normal"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"title", "description"}
+
+
+def test_register_success_redirects_to_case(client: Client, city: City) -> None:
+    login(client, city, "operator")
+    lng, lat = city.point_in(1)
+    response = client.post(reverse("case_new"), {
+        "channel": "hotline_12345", "title": "楼道堆放杂物", "description": "楼道长期堆放杂物，存在消防隐患",
+        "category": city.categories["leaf"].pk, "urgency": "urgent", "address": "东风路 3 号",
+        "lng": lng, "lat": lat, "reporter_name": "李四", "reporter_phone": "13900001111",
+    })
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case_detail", args=[case.code])
+    assert (case.grid, case.urgency, case.registered_by) == (city.grids[1], "urgent", city.users["operator"])
+    assert Party.objects.get(case=case).phone == "13900001111"
+
+
+def test_register_forbidden_for_handler(client: Client, city: City) -> None:
+    login(client, city, "handler")
+    assert client.get(reverse("case_new")).status_code == 403
+
+
+def test_citizen_sees_parties_timeline_and_evaluates(client: Client, city: City) -> None:
+    citizen = city.users["citizen"]
+    data = services.RegisterInput(channel="mini_program", title="路灯不亮", description="小区门口路灯坏了三天",
+                                  parties=[services.PartyInput(name="王五", phone="13700002222")])
+    case = services.register(citizen, data).case
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+    services.accept(city.users["handler"], case.code)
+    services.add_note(city.users["handler"], case.code, text="内部：需协调供电公司")
+    services.reply(city.users["handler"], case.code, text="路灯已于今日修复，感谢您的反映。")
+    login(client, city, "citizen")
+    inbox = client.get("/")
+    assert [t.key for t in inbox.context["tabs"]] == ["mine"]
+    assert case.code in inbox.content.decode()
+    page = client.get(reverse("case_detail", args=[case.code]))
+    html = page.content.decode()
+    assert "内部：需协调供电公司" not in html
+    assert "13700002222" in html  # her own data, unmasked
+    assert [o.name for o in page.context["offered"]] == ["evaluate"]
+    case.refresh_from_db()
+    response = client.post(_url(case, "evaluate"), {
+        "evaluate-expected_version": case.version, "evaluate-rating": "unsatisfied", "evaluate-text": "",
+    })
+    assert response.status_code == 400  # unsatisfied needs a reason
+    response = client.post(_url(case, "evaluate"), {
+        "evaluate-expected_version": case.version, "evaluate-rating": "satisfied", "evaluate-text": "很及时",
+    })
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == State.CLOSED
+
+
+def test_lockout_after_five_failures(client: Client, city: City) -> None:
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": "operator", "password": "wrong-password"})
+    assert response.status_code == 429
+    response = client.post(reverse("login"), {"username": "operator", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "登录已被暂时锁定" in response.content.decode()
+
+
+def test_wrong_password_shows_message(client: Client, city: City) -> None:
+    response = client.post(reverse("login"), {"username": "operator", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
