@@ -30,7 +30,9 @@ def _units(lead_unit_id: int, assisting_unit_ids: list[int]) -> tuple[Unit, list
     if lead is None:
         raise ValidationFailed("请选择有效的主办单位。", fields={"lead_unit": "主办单位不存在或已停用"})
     assisting_ids = [i for i in dict.fromkeys(assisting_unit_ids) if i != lead.pk]
-    assisting = list(Unit.objects.filter(pk__in=assisting_ids, active=True))
+    # ids beyond a 64-bit column cannot exist (and SQLite/psycopg raise on them instead of matching nothing)
+    known = [i for i in assisting_ids if 0 < i < 2**63]
+    assisting = list(Unit.objects.filter(pk__in=known, active=True))
     if len(assisting) != len(assisting_ids):
         raise ValidationFailed("协办单位中有不存在或已停用的单位。", fields={"assisting_units": "协办单位无效"})
     return lead, assisting
