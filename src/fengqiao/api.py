@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from fengqiao.cases.api import router as cases_router
@@ -40,3 +40,17 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"error": "unauthenticated", "detail": "请先登录。"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own errors in our shape; a body that is not JSON is a 422 naming the body, like bad fields."""
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        body = {"error": "validation_failed", "detail": "请求数据有误：body: 不是有效的 JSON",
+                "fields": {"body": "不是有效的 JSON"}}
+        return api.create_response(request, body, status=422)
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        body = {"error": "csrf_failed",
+                "detail": "CSRF 校验失败：请在 X-CSRFToken 请求头中带上 csrftoken Cookie 的值。"}
+        return api.create_response(request, body, status=403)
+    return api.create_response(request, {"error": "http_error", "detail": str(exc)}, status=exc.status_code)
