@@ -82,6 +82,8 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_address(address: str) -> str:
+    if not address:
+        return ""
     if len(address) <= 6:
         return address[:2] + "****"
     return address[:6] + "****"
