@@ -238,3 +238,15 @@ def test_wrong_password_shows_message(client: Client, city: City) -> None:
     response = client.post(reverse("login"), {"username": "operator", "password": "wrong-password"})
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+
+
+def test_language_switch_to_english_and_back(client: Client, city: City, case: Case) -> None:
+    login(client, city, "dispatcher")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "To dispatch" in html and "Inbox" in html and "待分拨" not in html
+    assert "left" in client.get(reverse("case_detail", args=[case.code])).content.decode()
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
+    assert '<html lang="zh-CN">' in response.content.decode()
+    assert "待分拨" in response.content.decode()
