@@ -142,3 +142,21 @@ def test_without_the_version_the_later_dispatch_is_a_serialised_redispatch(trans
     assert live.count() == 1
     assert Case.objects.get(pk=case.pk).lead_unit_id == live.get().unit_id
     assert verify.verify().ok
+
+
+def test_the_same_report_arriving_twice_at_once_is_one_case(transactional_db: None) -> None:
+    """Two channel workers import the same hotline record at the same moment: one case, both told which."""
+    city = build_city()
+    lng, lat = city.point_in(0)
+
+    def data() -> services.RegisterInput:
+        return services.RegisterInput(channel="hotline_12345", title="噪声扰民", description="夜间施工",
+                                      lng=lng, lat=lat, external_ref="HL-2026-000123")
+
+    a, b = _fresh_user(city, "operator"), _fresh_user(city, "dispatcher")
+    results = race(lambda: services.register(a, data()), lambda: services.register(b, data()))
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].case.pk == results[1].case.pk
+    assert Case.objects.count() == 1
+    assert CaseEvent.objects.count() == 1
