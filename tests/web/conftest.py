@@ -7,7 +7,6 @@ from fengqiao.cases import services
 from fengqiao.cases.models import Case, Channel
 from tests.factories import City
 
-
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 

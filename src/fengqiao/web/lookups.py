@@ -98,9 +98,9 @@ def reach_map(user: User) -> dict[str, Any] | None:
     if area_q == scope.NOTHING:
         return None
     grids = list(
-        Area.objects.filter(area_q, level=Level.GRID, geometry__isnull=False).order_by("path")[:MAP_GRID_LIMIT]
+        Area.objects.filter(area_q, level=Level.GRID, geometry__isnull=False).order_by("path")[: MAP_GRID_LIMIT + 1]
     )
-    if not grids:
-        return None
+    if not grids or len(grids) > MAP_GRID_LIMIT:
+        return None  # too many to click on: a city-wide operator types or locates the point instead
     return {"geojson": {"type": "FeatureCollection", "features": [_feature(g) for g in grids]},
             "current": "", "point": None}

@@ -19,6 +19,8 @@ from fengqiao.web.context import can_register
 from fengqiao.web.forms import RegisterForm, apply_domain_error
 from fengqiao.web.views import current_user, render_error
 
+DEFAULT_CHANNEL = {Role.CITIZEN: Channel.MINI_PROGRAM, Role.GRID_WORKER: Channel.GRID_PATROL}
+
 
 def _input(data: dict[str, Any], *, citizen: bool) -> services.RegisterInput:
     parties = []
@@ -41,7 +43,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if not can_register(user):
         return render_error(request, PermissionDenied(_("您的角色不能登记诉求。")))
     citizen = user.role_set() == {Role.CITIZEN}
-    initial = {"channel": Channel.MINI_PROGRAM if citizen else Channel.HOTLINE_12345}
+    roles = user.role_set()
+    initial = {"channel": next((ch for r, ch in DEFAULT_CHANNEL.items() if r in roles), Channel.HOTLINE_12345)}
     form = RegisterForm(request.POST or None, initial=initial, categories=lookups.category_choices())
     if citizen:
         form.fields["channel"].required = False

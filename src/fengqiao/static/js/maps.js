@@ -22,7 +22,7 @@
     echarts.registerMap(name, data.geojson);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var regions = data.current ? [{ name: data.current, itemStyle: { areaColor: "#fde6d2", borderColor: "#c2410c", borderWidth: 2 } }] : [];
-    var many = data.geojson.features.length > 40 || !!el.dataset.pick;
+    var many = data.geojson.features.length > (el.dataset.pick ? 12 : 40);
     function option(point) {
       return {
         animation: false,
