@@ -7,13 +7,15 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from fengqiao.accounts.models import Membership
+from fengqiao.accounts.models import Membership, User
 from fengqiao.audit.models import PersonalDataView
 from fengqiao.cases import services
 from fengqiao.cases.models import Case, CaseEvent, Channel, DeadlinePolicy
+from fengqiao.jurisdictions import geo
 from fengqiao.jurisdictions.models import Area, Unit
 from fengqiao.kit.models import CalendarDay
 from tests.factories import City
@@ -196,3 +198,33 @@ def test_audit_records_are_read_only(city: City) -> None:
     client = _client(city, "admin")
     assert client.get(reverse("admin:audit_personaldataview_add")).status_code == 403
     assert client.get(reverse("admin:audit_anchor_add")).status_code == 403
+
+
+def test_an_administrator_creates_a_user_with_an_encrypted_phone(city: City) -> None:
+    response = _client(city, "admin").post(reverse("admin:accounts_user_add"), {
+        "username": "wang", "display_name": "王网格员", "phone": "13712345678",
+        "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-0-role": "grid_worker", "memberships-0-area": city.grids[1].pk,
+    })
+    assert response.status_code == 302
+    user = User.objects.get(username="wang")
+    assert (user.display_name, user.phone) == ("王网格员", "13712345678")
+    assert list(user.memberships.values_list("role", "area_id")) == [("grid_worker", city.grids[1].pk)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM accounts_user WHERE id = %s", [user.pk])
+        assert "13712345678" not in cursor.fetchone()[0]
+
+
+def test_a_boundary_edited_in_the_admin_is_used_at_once_to_locate_points(city: City) -> None:
+    grid = city.grids[0]
+    assert geo.grid_at(120.505, 32.505) is None
+    moved = {"type": "Polygon", "coordinates": [[[120.5, 32.5], [120.51, 32.5], [120.51, 32.51], [120.5, 32.51],
+                                                 [120.5, 32.5]]]}
+    response = _client(city, "admin").post(reverse("admin:jurisdictions_area_change", args=[grid.pk]), {
+        "code": grid.code, "name": grid.name, "level": "grid", "parent": city.communities[0].pk,
+        "population": "", "geometry": json.dumps(moved)})
+    assert response.status_code == 302
+    assert geo.grid_at(120.505, 32.505) == grid.pk
+    grid.refresh_from_db()
+    assert (grid.centroid_lng, grid.centroid_lat) == (120.505, 32.505)
