@@ -51,6 +51,7 @@ EXPECTED: dict[tuple[State, Action], State] = {
     **{(s, A.MARK_OVERDUE): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED)},
     **{(s, A.LINK): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.REPLIED,
                                 S.CLOSED)},
+    **{(s, A.ATTACH): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.REPLIED)},
 }
 
 ALL_PAIRS = list(itertools.product(State, Action))
@@ -58,8 +59,8 @@ ALL_PAIRS = list(itertools.product(State, Action))
 
 def test_the_table_is_exactly_the_lifecycle_written_above() -> None:
     assert TRANSITIONS == EXPECTED
-    assert len(ALL_PAIRS) == 180
-    assert len(TRANSITIONS) == 39  # 22 moves + 5 escalate + 5 mark_overdue + 7 link
+    assert len(ALL_PAIRS) == 190
+    assert len(TRANSITIONS) == 45  # 22 moves + 5 escalate + 5 mark_overdue + 7 link + 6 attach
 
 
 @pytest.mark.parametrize(("state", "action"), ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
@@ -87,7 +88,7 @@ def test_messages_read_in_chinese() -> None:
     with pytest.raises(IllegalTransition) as caught:
         next_state(S.REPLIED, A.ACCEPT)
     assert caught.value.message == (
-        "当前状态为「待评价」，不能执行「签收」。可执行的操作：评价：满意、评价：不满意，重办、逾期未评价，结案、关联。"
+        "当前状态为「待评价」，不能执行「签收」。可执行的操作：评价：满意、评价：不满意，重办、逾期未评价，结案、关联、上传附件。"
     )
     with pytest.raises(IllegalTransition) as caught:
         next_state(S.MERGED, A.LINK)
@@ -96,7 +97,7 @@ def test_messages_read_in_chinese() -> None:
 
 def test_allowed_actions_of_a_dispatched_case() -> None:
     assert allowed_actions(S.DISPATCHED) == [A.REDISPATCH, A.ACCEPT, A.RETURN, A.MERGE, A.ESCALATE,
-                                             A.MARK_OVERDUE, A.LINK]
+                                             A.MARK_OVERDUE, A.LINK, A.ATTACH]
 
 
 def _reachable_from(start: State) -> set[State]:

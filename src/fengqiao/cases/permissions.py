@@ -27,6 +27,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.ESCALATE: frozenset({R.DISPATCHER, R.LEADER, R.ADMIN}),
     A.MARK_OVERDUE: frozenset(),  # the system only
     A.LINK: frozenset({R.DISPATCHER, R.OPERATOR, R.HANDLER, R.ADMIN}),
+    A.ATTACH: UNIT_HANDLERS | {R.OPERATOR, R.GRID_WORKER, R.DISPATCHER, R.CITIZEN},
 }
 
 # Actions that only the lead unit takes (assisting units add notes).

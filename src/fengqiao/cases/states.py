@@ -45,6 +45,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     MARK_OVERDUE = "mark_overdue"
     LINK = "link"
+    ATTACH = "attach"
 
 
 S, A = State, Action
@@ -86,6 +87,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(state, A.ESCALATE): state for state in OPEN_STATES},
     **{(state, A.MARK_OVERDUE): state for state in CLOCK_STATES},
     **{(state, A.LINK): state for state in (*OPEN_STATES, S.REPLIED, S.CLOSED)},
+    # evidence, photos, recordings: while the matter is open and until it is evaluated
+    **{(state, A.ATTACH): state for state in (*OPEN_STATES, S.REPLIED)},
 }
 
 STATE_LABELS = {
@@ -120,6 +123,7 @@ ACTION_LABELS = {
     A.ESCALATE: _("督办升级"),
     A.MARK_OVERDUE: _("已超期"),
     A.LINK: _("关联"),
+    A.ATTACH: _("上传附件"),
 }
 
 

@@ -1,10 +1,11 @@
 """Case actions: one function per action, each writing one case event in the same transaction."""
 
 from fengqiao.cases.services._core import access_case, authorize
+from fengqiao.cases.services.attachments import attach
 from fengqiao.cases.services.closing import cancel, close_unevaluated, escalate, evaluate, link, merge
 from fengqiao.cases.services.dispatch import accept, dispatch, return_case
 from fengqiao.cases.services.handling import add_note, decide_extension, reply, request_extension
-from fengqiao.cases.services.register import PartyInput, RegisterInput, Registered, register
+from fengqiao.cases.services.register import PartyInput, Registered, RegisterInput, register
 
 __all__ = [
     "PartyInput",
@@ -13,6 +14,7 @@ __all__ = [
     "accept",
     "access_case",
     "add_note",
+    "attach",
     "authorize",
     "cancel",
     "close_unevaluated",

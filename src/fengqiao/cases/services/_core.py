@@ -41,6 +41,7 @@ DEFAULT_AUDIENCE: dict[Action, Audience] = {
     Action.ESCALATE: Audience.INTERNAL,
     Action.MARK_OVERDUE: Audience.INTERNAL,
     Action.LINK: Audience.INTERNAL,
+    Action.ATTACH: Audience.PARTIES,
 }
 
 
