@@ -52,9 +52,11 @@ def test_a_photo_is_stored_with_its_hash_and_one_event(city: City, tmp_path: obj
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("合同.pdf", b"MZ\x90\x00 this is an executable", "附件「合同.pdf」的内容（application/x-msdownload）与扩展名 .pdf 不符。"),
+        ("合同.pdf", b"MZ\x90\x00 this is an executable",
+         "附件「合同.pdf」的内容（application/x-msdownload）与扩展名 .pdf 不符。"),
         ("照片.png", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "附件「照片.png」的内容（image/jpeg）与扩展名 .png 不符。"),
-        ("脚本.sh", b"#!/bin/sh\nrm -rf /\n", "不支持的附件类型「脚本.sh」。可上传：amr、docx、gif、heic、jpeg、jpg、m4a、mp3、mp4、pdf、png、wav、webp、xlsx。"),
+        ("脚本.sh", b"#!/bin/sh\nrm -rf /\n",
+         "不支持的附件类型「脚本.sh」。可上传：amr、docx、gif、heic、jpeg、jpg、m4a、mp3、mp4、pdf、png、wav、webp、xlsx。"),
         ("空.png", b"", "附件「空.png」是空文件。"),
     ],
 )
