@@ -1,0 +1,136 @@
+"""Build the demo city phase by phase, and wipe it."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+from tqdm import tqdm
+
+from fengqiao.accounts.models import User
+from fengqiao.audit.models import Anchor, AnchorEntry, PersonalDataView
+from fengqiao.cases.models import (
+    Assignment,
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    DeadlinePolicy,
+    Evaluation,
+    ExtensionRequest,
+    Party,
+)
+from fengqiao.demo import geography, texts
+from fengqiao.demo.categories import create_categories, load_tree
+from fengqiao.demo.history import World
+from fengqiao.demo.load import category_map, generate
+from fengqiao.demo.people import DEMO_DOMAIN, create_people
+from fengqiao.demo.units import create_units
+from fengqiao.jurisdictions import geo
+from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Unit
+from fengqiao.kit import clock
+
+CITY_CODE = "3212"
+IN_CITY = Q(path=CITY_CODE) | Q(path__startswith=f"{CITY_CODE}/")
+
+
+@dataclass
+class Report:
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    sources: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def phase(self, name: str, say: Callable[[str], None]) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - started
+        self.timings.append((name, seconds))
+        say(f"  {name}: {seconds:.1f} s")
+
+
+def exists() -> bool:
+    return Area.objects.filter(code=CITY_CODE).exists()
+
+
+def is_demo() -> bool:
+    return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists()
+
+
+def write_areas(root: geography.Node) -> dict[str, Area]:
+    """Level by level with bulk_create; ``path`` is set here because bulk_create skips ``Area.save``."""
+    nodes = geography.walk(root)
+    saved: dict[str, Area] = {}
+    for level in LEVEL_ORDER:
+        rows = []
+        for node in (n for n in nodes if n.level == level):
+            lng, lat = geography.centroid(node.geom)
+            rows.append(Area(code=node.code, name=node.name, level=level, path=node.path,
+                             parent=saved[node.parent.code] if node.parent else None,
+                             geometry=geography.geojson(node.geom), centroid_lng=lng, centroid_lat=lat,
+                             population=node.population))
+        Area.objects.bulk_create(rows, batch_size=1000)
+        saved |= {a.code: a for a in Area.objects.filter(IN_CITY, level=level)}
+    return saved
+
+
+def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], None], workers: int = 1) -> Report:
+    report = Report()
+    rng = random.Random(seed)
+    with report.phase("区划与网格 (jurisdictions)", say), transaction.atomic():
+        areas = write_areas(geography.build(scale, rng))
+        report.counts.update(Counter(f"areas.{a.level}" for a in areas.values()))
+    with report.phase("单位、分类与期限 (units, categories)", say), transaction.atomic():
+        org = create_units(areas)
+        tree, source = load_tree()
+        leaves = create_categories(tree, org)
+        report.sources.append(source)
+        report.counts.update(units=Unit.objects.filter(area__in=Area.objects.filter(IN_CITY)).count(),
+                             categories=Category.objects.count(), policies=DeadlinePolicy.objects.count())
+    with report.phase("用户与角色 (users)", say), transaction.atomic():
+        staff = create_people(areas, org, rng)
+        report.counts["users"] = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
+    with report.phase("文本 (texts)", say):
+        pool = texts.load()
+        report.sources += pool.sources
+    with report.phase("案件与事件 (cases, events)", say):
+        world = World(now=clock.now().replace(microsecond=0), grids=[], leaves=leaves, org=org, staff=staff,
+                      texts=pool, categories=category_map(),
+                      unit_names=dict(Unit.objects.values_list("pk", "name")))
+        with tqdm(total=cases, unit="件", desc="案件", mininterval=1.0) as bar:
+            def advance(done: int) -> None:
+                bar.update(done)
+
+            report.counts += generate(world, cases, seed, advance, workers)
+    if connection.vendor == "sqlite":
+        with report.phase("统计信息 (ANALYZE)", say), connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    geo.invalidate()
+    return report
+
+
+def wipe(say: Callable[[str], None]) -> None:
+    """Remove the demo: every case and its records, audit anchors, categories and deadline policies, the
+    units and areas of the demo city, and the demo users.  Large tables go with one DELETE each."""
+    with transaction.atomic():
+        for model in (CaseEvent, Party, Assignment, Evaluation, ExtensionRequest, Attachment,
+                      Case.related.through, AnchorEntry, Anchor):
+            deleted = model.objects.all()._raw_delete(model.objects.db)
+            say(f"  {model._meta.verbose_name_plural}: {deleted}")
+        Case.objects.all()._raw_delete(Case.objects.db)
+        demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+        PersonalDataView.objects.filter(user__in=demo_users).delete()
+        demo_users.delete()
+        Unit.objects.filter(area__in=Area.objects.filter(IN_CITY)).delete()
+        DeadlinePolicy.objects.all().delete()
+        for depth in (3, 2, 1):
+            Category.objects.filter(level=depth).delete()
+        for level in reversed(LEVEL_ORDER):
+            Area.objects.filter(IN_CITY, level=level).delete()
+    geo.invalidate()
