@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -152,11 +156,11 @@ def test_return_reason_too_short_is_field_error(client: Client, city: City, case
 def test_offered_actions_follow_role_and_state(client: Client, city: City, case: Case) -> None:
     login(client, city, "dispatcher")
     names = [o.name for o in client.get(reverse("case_detail", args=[case.code])).context["offered"]]
-    assert names == ["dispatch", "reply", "merge", "cancel", "escalate", "link"]
+    assert names == ["dispatch", "reply", "merge", "cancel", "escalate", "link", "attach"]
     services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
     login(client, city, "handler")
     names = [o.name for o in client.get(reverse("case_detail", args=[case.code])).context["offered"]]
-    assert names == ["accept", "return", "link"]
+    assert names == ["accept", "return", "link", "attach"]
 
 
 def test_register_form_field_errors(client: Client, city: City) -> None:
@@ -211,7 +215,7 @@ def test_citizen_sees_parties_timeline_and_evaluates(client: Client, city: City)
     html = page.content.decode()
     assert "内部：需协调供电公司" not in html
     assert "13700002222" in html  # her own data, unmasked
-    assert [o.name for o in page.context["offered"]] == ["evaluate"]
+    assert [o.name for o in page.context["offered"]] == ["evaluate", "attach"]
     case.refresh_from_db()
     response = client.post(_url(case, "evaluate"), {
         "evaluate-expected_version": case.version, "evaluate-rating": "unsatisfied", "evaluate-text": "",
@@ -252,3 +256,37 @@ def test_language_switch_to_english_and_back(client: Client, city: City, case: C
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
     assert '<html lang="zh-CN">' in response.content.decode()
     assert "待分拨" in response.content.decode()
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_attach_upload_listed_and_downloaded_in_scope(client: Client, city: City, case: Case,
+                                                      settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    login(client, city, "operator")
+    upload = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
+    response = client.post(_url(case, "attach"), {"attach-expected_version": case.version, "attach-file": upload})
+    assert response.status_code == 302
+    attachment = case.attachments.get()
+    page = client.get(reverse("case_detail", args=[case.code])).content.decode()
+    url = reverse("attachment_download", args=[case.code, attachment.pk])
+    assert url in page
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PNG
+    login(client, city, "other_grid_worker")
+    assert client.get(url).status_code == 404
+
+
+def test_attach_rejects_content_not_matching_extension(client: Client, city: City, case: Case,
+                                                       settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    login(client, city, "operator")
+    upload = SimpleUploadedFile("合同.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf")
+    response = client.post(_url(case, "attach"), {"attach-expected_version": case.version, "attach-file": upload})
+    assert response.status_code == 400
+    form = next(o.form for o in response.context["offered"] if o.name == "attach")
+    assert form.errors["file"] == ["文件内容与扩展名不符"]
+    assert case.attachments.count() == 0

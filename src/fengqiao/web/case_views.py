@@ -7,13 +7,14 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import User
-from fengqiao.cases import actions, selectors
+from fengqiao.cases import actions, selectors, services
 from fengqiao.cases.models import Case, CaseEvent, ExtensionStatus
 from fengqiao.kit.errors import DomainError, NotFound
 from fengqiao.web import lookups, presenters
@@ -37,17 +38,28 @@ class OfferedAction:
     failed: bool
 
 
-def build_form(name: str, case: Case, data: Any = None) -> ActionForm:
+def build_form(name: str, case: Case, data: Any = None, files: Any = None) -> ActionForm:
     spec = ACTION_SPECS[name]
     initial = {"expected_version": case.version}
     if spec.form is DispatchForm:
         return DispatchForm(data, initial=initial, units=lookups.unit_choices(case), prefix=name)
-    return spec.form(data, initial=initial, prefix=name)
+    return spec.form(data, files, initial=initial, prefix=name)
+
+
+def perform(user: User, code: str, action: str, values: dict[str, Any]) -> None:
+    """The one service call behind a form: run_action, or attach for an upload."""
+    if action == "attach":
+        services.attach(user, code, upload=values["file"], internal=bool(values.get("internal")),
+                        expected_version=values.get("expected_version"))
+    else:
+        actions.run_action(user, code, action, values)
 
 
 def _offered(user: User, case: Case, failed: tuple[str, ActionForm] | None) -> list[OfferedAction]:
     offered = []
     for name in presenters.offered_actions(user, case):
+        if name not in ACTION_SPECS:
+            continue  # an action this page has no form for yet
         if failed and failed[0] == name:
             form = failed[1]
             # resubmitting after a conflict acts on what is on screen now
@@ -75,6 +87,7 @@ def render_case(
         "tone": presenters.STATE_TONES.get(case.state, "grey"),
         "urgency_tone": presenters.URGENCY_TONES.get(case.urgency, "grey"),
         "remaining": presenters.remaining(case),
+        "satisfaction": presenters.satisfaction_label(case.satisfaction),
         "supervision": presenters.SUPERVISION_LABELS.get(case.supervision_level, case.supervision_level),
         "category_path": lookups.category_path(case.category),
         "map": lookups.case_map(case),
@@ -82,6 +95,8 @@ def render_case(
         "can_reveal": selectors.can_reveal(user),
         "timeline": timeline,
         "assignments": case.assignments.select_related("unit").order_by("dispatched_at", "pk"),
+        "attachments": case.attachments.filter(audience__in=selectors.audiences_for(user, case))
+        .select_related("uploaded_by").order_by("uploaded_at", "pk"),
         "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),
         "offered": _offered(user, case, failed),
         "failed_name": failed[0] if failed else "",
@@ -109,11 +124,11 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         case = selectors.case_for(user, code)
     except DomainError as e:
         return render_error(request, e)
-    form = build_form(action, case, request.POST)
+    form = build_form(action, case, request.POST, request.FILES)
     if not form.is_valid():
         return render_case(request, case, status=400, failed=(action, form))
     try:
-        actions.run_action(user, code, action, form.cleaned_data)
+        perform(user, code, action, form.cleaned_data)
     except DomainError as e:
         apply_domain_error(form, e)
         try:
@@ -140,3 +155,18 @@ def case_reveal(request: HttpRequest, code: str) -> HttpResponse:
     if is_partial(request):
         return render(request, "web/_parties.html", {"case": case, "parties": parties, "can_reveal": True})
     return render_case(request, case, parties=parties)
+
+
+@login_required
+def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
+    """A case's file, for those who may see the case and the file's audience."""
+    user = current_user(request)
+    try:
+        case = selectors.case_for(user, code)
+    except DomainError as e:
+        return render_error(request, e)
+    attachment = case.attachments.filter(pk=pk, audience__in=selectors.audiences_for(user, case)).first()
+    if attachment is None:
+        return render_error(request, NotFound(_("没有找到该附件，或您无权查看。")))
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type)

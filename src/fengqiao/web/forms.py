@@ -146,6 +146,12 @@ class NoteOnlyForm(ActionForm):
     text = forms.CharField(label=_("督办意见"), widget=TEXTAREA)
 
 
+class AttachForm(ActionForm):
+    file = forms.FileField(label=_("附件"), allow_empty_file=True,
+                           help_text=_("照片、录音、视频、PDF 或 Word/Excel 文件；内容须与扩展名一致。"))
+    internal = forms.BooleanField(label=_("仅内部可见"), required=False)
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     form: type[ActionForm]
@@ -168,6 +174,7 @@ ACTION_SPECS: dict[str, ActionSpec] = {
     "cancel": ActionSpec(ReasonForm, _("作废"), _("作废"), "danger"),
     "escalate": ActionSpec(NoteOnlyForm, _("督办升级"), _("升级督办"), "warning"),
     "link": ActionSpec(OtherCaseForm, _("关联案件"), _("关联")),
+    "attach": ActionSpec(AttachForm, _("上传附件"), _("上传")),
 }
 
 

@@ -98,7 +98,7 @@ def event_details(event: CaseEvent) -> list[str]:
         facts.append(_("协办：%(units)s") % {"units": "、".join(data["assisting_unit_names"])})
     if event.action == Action.REQUEST_EXTENSION and data.get("working_days"):
         facts.append(_("申请延期 %(n)s 个工作日") % {"n": data["working_days"]})
-    if data.get("rating") in Satisfaction.values:
+    if data.get("rating") == Satisfaction.BASICALLY:  # the action's label already says satisfied / not
         facts.append(_("评价：%(r)s") % {"r": Satisfaction(data["rating"]).label})
     if event.action == Action.ESCALATE and data.get("level") in SUPERVISION_LABELS:
         facts.append(str(SUPERVISION_LABELS[data["level"]]))
@@ -107,6 +107,10 @@ def event_details(event: CaseEvent) -> list[str]:
     if data.get("other_code"):
         facts.append(_("关联 %(code)s") % {"code": data["other_code"]})
     return facts
+
+
+def satisfaction_label(value: str) -> str:
+    return str(Satisfaction(value).label) if value in Satisfaction.values else value
 
 
 def action_label(action: str) -> str:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("cases/<str:code>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", case_views.case_reveal, name="case_reveal"),
     path("cases/<str:code>/act/<str:action>/", case_views.case_act, name="case_act"),
+    path("cases/<str:code>/files/<int:pk>/", case_views.attachment_download, name="attachment_download"),
 ]
