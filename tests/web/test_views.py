@@ -290,3 +290,31 @@ def test_attach_rejects_content_not_matching_extension(client: Client, city: Cit
     form = next(o.form for o in response.context["offered"] if o.name == "attach")
     assert form.errors["file"] == ["文件内容与扩展名不符"]
     assert case.attachments.count() == 0
+
+
+def test_extension_requested_then_approved_through_forms(client: Client, city: City, case: Case) -> None:
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+    services.accept(city.users["handler"], case.code)
+    case.refresh_from_db()
+    deadline = case.deadline
+    login(client, city, "handler")
+    response = client.post(_url(case, "request_extension"), {
+        "request_extension-expected_version": case.version, "request_extension-working_days": "3",
+        "request_extension-text": "需等待配件到货后维修",
+    })
+    assert response.status_code == 302
+    page = client.get(reverse("case_detail", args=[case.code]))
+    assert "request_extension" not in [o.name for o in page.context["offered"]]  # one pending at a time
+    case.refresh_from_db()
+    login(client, city, "dispatcher")
+    page = client.get(reverse("case_detail", args=[case.code]))
+    assert [o.name for o in page.context["offered"]] == [
+        "dispatch", "note", "approve_extension", "refuse_extension", "escalate", "link", "attach",
+    ]
+    assert "待审批的延期申请" in page.content.decode()
+    response = client.post(_url(case, "approve_extension"), {"approve_extension-expected_version": case.version})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.deadline is not None
+    assert deadline is not None
+    assert case.deadline > deadline
