@@ -275,7 +275,8 @@ def test_attach_upload_listed_and_downloaded_in_scope(client: Client, city: City
     assert url in page
     download = client.get(url)
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == PNG
+    assert download.getvalue() == PNG
+    assert "attachment" in download["Content-Disposition"]
     login(client, city, "other_grid_worker")
     assert client.get(url).status_code == 404
 
