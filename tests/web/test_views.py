@@ -319,3 +319,16 @@ def test_extension_requested_then_approved_through_forms(client: Client, city: C
     assert case.deadline is not None
     assert deadline is not None
     assert case.deadline > deadline
+
+
+def test_citizen_registers_own_matter_without_channel(client: Client, city: City) -> None:
+    login(client, city, "citizen")
+    page = client.get(reverse("case_new")).content.decode()
+    assert 'name="channel"' not in page
+    response = client.post(reverse("case_new"), {
+        "title": "路灯不亮", "description": "小区门口路灯坏了三天", "urgency": "normal",
+        "reporter_name": "王五", "reporter_phone": "13700002222",
+    })
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert (case.channel, case.citizen) == ("mini_program", city.users["citizen"])
