@@ -98,6 +98,7 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
         report.counts["users"] = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
     with report.phase("文本 (texts)", say):
         pool = texts.load()
+        pool.index([(leaf.top, leaf.name) for leaf in leaves])
         report.sources += pool.sources
     with report.phase("案件与事件 (cases, events)", say):
         world = World(now=clock.now().replace(microsecond=0), grids=[], leaves=leaves, org=org, staff=staff,

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from fengqiao.cases.models import Category, DeadlinePolicy, TimeUnit, Urgency
+from fengqiao.demo.texts import CONSULTATION
 from fengqiao.demo.units import DISTRICT_UNITS, Org, departments_for
 
 FIXTURE = Path(__file__).parent / "fixtures" / "categories.json"
@@ -19,7 +20,7 @@ Tree = dict[str, dict[str, list[str]]]
 # Words in a category's name that make its matters very urgent (24 hours) when reported as such.
 VERY_URGENT_WORDS = ("安全", "噪", "事故", "燃气", "停水", "停电")
 # Second-level categories that are mostly questions, answered within 3 working days.
-CONSULTATION_SECOND_LEVEL = ("法律服务", "户籍证件", "就业培训", "考试招生", "退休政策及待遇")
+CONSULTATION_SECOND_LEVEL = CONSULTATION
 
 
 def taxonomy_path() -> Path:

@@ -28,6 +28,7 @@ from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock, ids, pii
 
 BATCH = 10_000
+CITY = "3212"
 EVENT_COLUMNS = ["case_id", "seq", "action", "from_state", "to_state", "at", "actor_id", "actor_role", "unit_id",
                  "audience", "note", "data", "prev_hash", "hash"]
 ASSIGNMENT_COLUMNS = ["case_id", "unit_id", "role", "status", "dispatched_at", "accepted_at", "closed_at",
@@ -38,19 +39,22 @@ _MISSING = object()
 
 
 def load_grids() -> tuple[list[Grid], list[Any], list[int]]:
-    """The grids with their ancestors, their shapes and their populations."""
-    rows = Area.objects.filter(level=Level.GRID, path__startswith="3212/").select_related(
-        "parent__parent__parent").order_by("code")
+    """The grids with their ancestors, their shapes and their populations (one query per level, no parent
+    geometries parsed)."""
+    in_city = Area.objects.filter(path__startswith=f"{CITY}/")
+    parents = {pk: (name, code, parent) for pk, name, code, parent in in_city.exclude(level=Level.GRID)
+               .values_list("pk", "name", "code", "parent_id")}
     grids, shapes, populations = [], [], []
-    for g in rows:
-        community = g.parent
-        street = community.parent  # type: ignore[union-attr]
-        district = street.parent  # type: ignore[union-attr]
-        grids.append(Grid(g.pk, g.name, (community.pk, community.name),  # type: ignore[union-attr]
-                          (street.pk, street.name, street.code),  # type: ignore[union-attr]
-                          (district.pk, district.name, district.code)))  # type: ignore[union-attr]
-        shapes.append(shape(g.geometry))
-        populations.append(g.population or 1)
+    rows = in_city.filter(level=Level.GRID).order_by("code").values_list(
+        "pk", "name", "parent_id", "geometry", "population")
+    for pk, name, community_id, geometry, population in rows:
+        community = parents[community_id]
+        street = parents[community[2]]
+        district = parents[street[2]]
+        grids.append(Grid(pk, name, (community_id, community[0]), (community[2], street[0], street[1]),
+                          (street[2], district[0], district[1])))
+        shapes.append(shape(geometry))
+        populations.append(population or 1)
     return grids, shapes, populations
 
 
@@ -77,8 +81,10 @@ def _codes(rng: random.Random, times: list[dt.datetime]) -> list[str]:
     """Tracking codes as kit.ids makes them (FQ + date + 6 characters), drawn from ``rng`` and unique."""
     taken = set(Case.objects.values_list("code", flat=True))
     codes = []
+    days: dict[dt.datetime, dt.date] = {}
     for at in times:
-        day = clock.localtime(at).date()
+        slot = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)  # zones shift by 15 min
+        day = days.get(slot) or days.setdefault(slot, clock.localtime(slot).date())
         while True:
             code = f"FQ{day:%y%m%d}-{''.join(rng.choices(ids.ALPHABET, k=6))}"
             if code not in taken:

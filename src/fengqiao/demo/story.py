@@ -71,7 +71,7 @@ def run_case(sim: Simulation, case: CaseState, facts: Facts) -> None:
         if not case.can(when):
             return None
         operator = Actor(facts.registrar.user, "operator", w.org.hotline.pk, w.org.hotline.name)
-        text = facts.reply or T.Texts.reply_text(rng, facts.leaf.name, w.org.hotline.name, place)
+        text = facts.reply or T.Texts.reply_text(rng, facts.leaf.second, facts.leaf.name, w.org.hotline.name, place)
         case.reply(when, operator, text, evaluation_deadline(when, terms))
         if not _evaluation(sim, case, facts, place):
             return None  # closed, or waiting for the evaluation; reopened: handled by a unit below
@@ -136,7 +136,7 @@ def _handle(sim: Simulation, case: CaseState, facts: Facts, place: str) -> bool:
     if not _step(case, reply_at):
         return False
     text = facts.reply if facts.reply and case.fields["reopen_count"] == 0 else T.Texts.reply_text(
-        rng, facts.leaf.name, lead.unit_name, place)
+        rng, facts.leaf.second, facts.leaf.name, lead.unit_name, place)
     case.reply(reply_at, lead, text, evaluation_deadline(reply_at, terms))
     return True
 

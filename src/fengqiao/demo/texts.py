@@ -35,6 +35,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 _CITY = re.compile(r"[A-Z]\d*市")
 _DISTRICT = re.compile(r"[A-Z]\d+[区县]")
 _SALUTATION = re.compile(r"^[^，。:：]{0,12}[:：]\s*(您好[，,！!。]?)?|^(尊敬的)?[^，。]{0,8}(您好|你好)[，,！!。]")
+_SIGNED = re.compile(r"\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _CLAUSE = re.compile(r"[，。！？；,!?;\n]")
 
 DESCRIPTION_TEMPLATES = [
@@ -73,29 +74,58 @@ UNSATISFIED = ["问题没有解决，仍然存在。", "只是电话回复，没
 SATISFIED = ["", "", "", "处理及时，非常满意。", "感谢工作人员。", "问题已解决。"]
 
 
+STOPWORDS = {"其他", "管理", "问题", "服务", "建设", "政策", "工作", "相关", "行政", "综合"}
+CONSULTATION = ("法律服务", "户籍证件", "就业培训", "考试招生", "退休政策及待遇")
+
+
+def is_dispute(second: str, leaf: str) -> bool:
+    return "纠纷" in leaf or second in ("仲裁与调解", "医患纠纷")
+
+
 @dataclass
 class Texts:
     by_top: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # title, text, reply
     disputes: list[tuple[str, str]] = field(default_factory=list)  # event type, description
     sources: list[str] = field(default_factory=list)
+    by_leaf: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
+
+    def index(self, categories: list[tuple[str, str]]) -> None:
+        """For each (first-level, third-level) category, the texts that mention it: its name, or else
+        a two-character word of its name.  Categories that nothing mentions draw from the first level."""
+        for top, leaf in categories:
+            pool = self.by_top.get(top, [])
+            found = [t for t in pool if leaf in t[0] or leaf in t[1][:200]]
+            if len(found) < 3:
+                words = {leaf[i : i + 2] for i in range(len(leaf) - 1)} - STOPWORDS
+                found = [t for t in pool if any(w in t[0] for w in words)]
+            if len(found) >= 3:
+                self.by_leaf[(top, leaf)] = found
 
     def case_text(self, rng: random.Random, top: str, second: str, leaf: str, district: str,
                   place: str) -> tuple[str, str, str]:
         """(title, description, reply) for a case of a category in a place."""
-        pool = self.by_top.get(top)
-        if self.disputes and ("纠纷" in leaf or second in ("仲裁与调解", "医患纠纷")) and rng.random() < 0.7:
+        pool = self.by_leaf.get((top, leaf)) or self.by_top.get(top)
+        if self.disputes and is_dispute(second, leaf) and rng.random() < 0.7:
             kind, text = rng.choice(self.disputes)
             return (f"{kind}：{_title_from(text)}"[:60], _local(text, district)[:MAX_DESCRIPTION], "")
         if pool and rng.random() < 0.9:
             title, text, reply = rng.choice(pool)
             return _local(title, district), _local(text, district), _local(reply, district)
-        template = rng.choice(DESCRIPTION_TEMPLATES)
+        template = rng.choice(DESCRIPTION_TEMPLATES[2:3] if second in CONSULTATION else
+                              DESCRIPTION_TEMPLATES[:2] + DESCRIPTION_TEMPLATES[3:])
         body = template.format(place=place, leaf=leaf, second=second, detail=rng.choice(DETAILS))
-        return f"关于{place}{leaf}的诉求"[:60], body, ""
+        return f"关于{place}{leaf}的{'咨询' if second in CONSULTATION else '诉求'}"[:60], body, ""
 
     @staticmethod
-    def reply_text(rng: random.Random, leaf: str, unit: str, place: str) -> str:
-        return rng.choice(REPLY_TEMPLATES).format(leaf=leaf, unit=unit, place=place)
+    def reply_text(rng: random.Random, second: str, leaf: str, unit: str, place: str) -> str:
+        """A department's answer, in the manner of the matter: mediated, answered, or put right."""
+        if is_dispute(second, leaf):
+            template = REPLY_TEMPLATES[4]
+        elif second in CONSULTATION:
+            template = REPLY_TEMPLATES[1]
+        else:
+            template = rng.choice([REPLY_TEMPLATES[0], REPLY_TEMPLATES[2], REPLY_TEMPLATES[3]])
+        return template.format(leaf=leaf, unit=unit, place=place)
 
 
 def _local(text: str, district: str) -> str:
@@ -145,7 +175,7 @@ def load() -> Texts:
             title, text = row["留言主题"].strip(), _cut(row["留言详情"], MAX_DESCRIPTION)
             top = _classify(title + text[:120])
             if top and text:
-                reply = _cut(row.get("答复意见", ""), MAX_REPLY) if with_reply else ""
+                reply = _SIGNED.sub("", _cut(row.get("答复意见", ""), MAX_REPLY)) if with_reply else ""
                 texts.by_top.setdefault(top, []).append((title[:100], text, reply))
         texts.sources.append(f"tipdm2020/{name}")
     pmc = base / "promediconv" / "pmc_test.jsonl"
