@@ -149,6 +149,12 @@ def test_history_is_consistent_and_the_audit_chain_verifies(demo: str) -> None:
                                            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]).exists()
         if case.status not in {State.REPLIED, State.CLOSED, State.MERGED, State.CANCELLED}:
             assert case.overdue == (case.deadline < NOW), case.code
+    for case in Case.objects.filter(status=State.MERGED).select_related("duplicate_of"):
+        target = case.duplicate_of
+        assert target is not None
+        assert target.status not in {State.MERGED, State.CANCELLED}
+        assert (target.grid_id, target.registered_at <= case.registered_at) == (case.grid_id, True)
+        assert case.events.get(action="merge").data == {"into": target.pk, "into_code": target.code}
     first = CaseEvent.objects.filter(seq=1)
     assert set(first.values_list("action", flat=True)) == {"register"}
     assert not CaseEvent.objects.filter(at__gt=NOW).exists()

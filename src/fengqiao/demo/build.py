@@ -84,7 +84,10 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
     report = Report()
     rng = random.Random(seed)
     with report.phase("区划与网格 (jurisdictions)", say), transaction.atomic():
-        areas = write_areas(geography.build(scale, rng))
+        streets = sum(scale.streets_per_district or [d.streets for d in geography.DISTRICTS])
+        with tqdm(total=streets, unit="镇街", desc="区划", mininterval=0.5) as bar:
+            city = geography.build(scale, rng, bar.update)
+        areas = write_areas(city)
         report.counts.update(Counter(f"areas.{a.level}" for a in areas.values()))
     with report.phase("单位、分类与期限 (units, categories)", say), transaction.atomic():
         org = create_units(areas)

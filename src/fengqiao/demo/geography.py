@@ -9,6 +9,7 @@ area is one polygon.  Coordinates are snapped to 5 decimals (about 1 m).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -172,8 +173,8 @@ def _districts(outline: BaseGeometry, rng: random.Random) -> list[BaseGeometry]:
     return [_snap(g) for g in _single_parts(shapes)]
 
 
-def build(scale: Scale, rng: random.Random) -> Node:
-    """The whole tree in memory (no database)."""
+def build(scale: Scale, rng: random.Random, progress: Callable[[int], object] | None = None) -> Node:
+    """The whole tree in memory (no database); ``progress`` is told of each street done."""
     outline = _outline(rng)
     city = Node("3212", "泰州市", Level.CITY, outline)
     names = PlaceNames(rng)
@@ -190,6 +191,8 @@ def build(scale: Scale, rng: random.Random) -> Node:
             node.children.append(street)
             n_communities = max(1, round(scale.communities / total_streets * rng.uniform(0.6, 1.4)))
             _communities(street, n_communities, is_street, scale, names, rng)
+            if progress:
+                progress(1)
     _fill_population(city)
     return city
 

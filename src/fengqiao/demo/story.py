@@ -61,11 +61,11 @@ def run_case(sim: Simulation, case: CaseState, facts: Facts) -> None:
                data={"channel": facts.channel, "terms": terms.describe()})
     r = rng.random()
     previous = sim.last_in_grid.get(grid.id)
-    sim.last_in_grid[grid.id] = (case.id, facts.code)
     if r < 0.012 and previous is not None:
         return _merge(sim, case, facts, previous)
     if r < 0.022:
         return _cancel(sim, case, facts)
+    sim.last_in_grid[grid.id] = (case.id, facts.code)  # what a later duplicate in this grid merges into
     if facts.channel == Channel.HOTLINE_12345 and r < 0.15:
         when = _later(case.at, rng, 0.05, 0.3)  # type: ignore[arg-type]
         if not case.can(when):
