@@ -13,7 +13,7 @@ from django.db import transaction
 from fengqiao.accounts.models import User
 from fengqiao.audit.models import Audience
 from fengqiao.cases.models import Attachment
-from fengqiao.cases.services._core import access_case, authorize, record, save, transition
+from fengqiao.cases.services._core import access_case, authorize, check_version, record, save, transition
 from fengqiao.cases.states import Action
 from fengqiao.kit import clock
 from fengqiao.kit.errors import ValidationFailed
@@ -84,6 +84,7 @@ def attach(
     expected_version: int | None = None,
 ) -> Attachment:
     case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
     acting = authorize(user, case, Action.ATTACH)
     before, after = transition(case, Action.ATTACH)
     name, mime = check_upload(upload)
