@@ -71,7 +71,8 @@ def build_city() -> City:
     hotline = Unit.objects.create(code="HL", name="12345 热线中心", kind=UnitKind.HOTLINE_CENTRE,
                                   level=Level.CITY, area=city)
     departments = [
-        Unit.objects.create(code="D1", name="市住房和城乡建设局", kind=UnitKind.DEPARTMENT, level=Level.CITY, area=city),
+        Unit.objects.create(code="D1", name="市住房和城乡建设局", kind=UnitKind.DEPARTMENT, level=Level.CITY,
+                            area=city),
         Unit.objects.create(code="D2", name="市生态环境局", kind=UnitKind.DEPARTMENT, level=Level.CITY, area=city),
         Unit.objects.create(code="D3", name="城东街道办事处", kind=UnitKind.STREET_OFFICE, level=Level.STREET,
                             area=street),

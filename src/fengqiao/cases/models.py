@@ -170,6 +170,9 @@ class Case(models.Model):
             models.Index(fields=["district", "status", "registered_at"], name="case_district_status"),
             models.Index(fields=["street", "status", "registered_at"], name="case_street_status"),
             models.Index(fields=["grid", "registered_at"], name="case_grid_reg"),
+            models.Index(fields=["community", "registered_at"], name="case_community_reg"),
+            models.Index(fields=["street", "registered_at"], name="case_street_reg"),
+            models.Index(fields=["district", "registered_at"], name="case_district_reg"),
             models.Index(fields=["overdue", "status"], name="case_overdue_status"),
             models.Index(fields=["deadline"], name="case_deadline"),
         ]

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import PII_ROLES, Role
@@ -17,6 +18,7 @@ from fengqiao.cases.states import CLOCK_STATES, OPEN_STATES, State
 from fengqiao.jurisdictions import scope
 from fengqiao.kit import pii
 from fengqiao.kit.errors import NotFound, PermissionDenied
+from fengqiao.kit.sql import Unindexed
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -75,22 +77,24 @@ class InboxFilters:
 
 def inbox(user: User, tab: str, filters: InboxFilters | None = None) -> QuerySet[Case]:
     qs = visible_cases(user)
-    units = scope.units_of(user)
-    order = "-registered_at"
+    # The work-queue tabs are small sets of open cases: sort them after filtering by state
+    # (kit.sql.Unindexed); "all" and "mine" walk the registration-time index.
+    order: OrderBy = OrderBy(F("registered_at"), descending=True)
     if tab == "to_dispatch":
         qs = qs.filter(status__in=[State.REGISTERED, State.RETURNED, State.REOPENED])
-        order = "registered_at"
+        order = Unindexed(F("registered_at")).asc()
     elif tab == "to_accept":
-        qs = qs.filter(status=State.DISPATCHED, lead_unit_id__in=units)
-        order = "accept_deadline"
+        qs = qs.filter(status=State.DISPATCHED, lead_unit_id__in=scope.units_of(user))
+        order = Unindexed(F("accept_deadline")).asc()
     elif tab == "handling":
         qs = qs.filter(status=State.ACCEPTED)
-        order = "deadline"
+        order = Unindexed(F("deadline")).asc()
     elif tab == "to_evaluate":
         qs = qs.filter(status=State.REPLIED)
+        order = Unindexed(F("replied_at")).desc()
     elif tab == "overdue":
         qs = qs.filter(overdue=True, status__in=[s.value for s in CLOCK_STATES])
-        order = "deadline"
+        order = Unindexed(F("deadline")).asc()
     elif tab == "mine":
         qs = qs.filter(citizen=user)
     qs = _apply(qs, filters or InboxFilters())
