@@ -7,6 +7,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import selectors, services
@@ -137,7 +138,7 @@ def list_cases(request: HttpRequest, tab: str = "all", q: str = "", status: str 
 
 
 @router.post("", response={200: RegisterOut, 201: RegisterOut})
-def register_case(request: HttpRequest, payload: RegisterIn) -> tuple[int, RegisterOut]:
+def register_case(request: HttpRequest, payload: RegisterIn) -> Status[RegisterOut]:
     data = services.RegisterInput(
         channel=payload.channel, title=payload.title, description=payload.description,
         category_id=payload.category_id, urgency=payload.urgency, address=payload.address,
@@ -146,7 +147,7 @@ def register_case(request: HttpRequest, payload: RegisterIn) -> tuple[int, Regis
     )
     result = services.register(_user(request), data)
     case = selectors.case_for(_user(request), result.case.code)
-    return (201 if result.created else 200), RegisterOut(created=result.created, case=CaseOut.from_case(case))
+    return Status(201 if result.created else 200, RegisterOut(created=result.created, case=CaseOut.from_case(case)))
 
 
 @router.get("/{code}", response=CaseDetailOut)
