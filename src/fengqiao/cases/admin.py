@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case, CaseEvent, Category, DeadlinePolicy
 from fengqiao.jurisdictions.scope import case_filter
+from fengqiao.kit.admin_base import ReadOnlyAdmin
 
 
 class CategoryForm(forms.ModelForm):
@@ -73,19 +74,6 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     search_fields = ["category__code", "category__name"]
     autocomplete_fields = ["category"]
     list_select_related = ["category"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only: no add, change or delete for anyone."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Case)
