@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.audit",
     "fengqiao.cases",
+    "fengqiao.intake",
+    "fengqiao.intelligence",
+    "fengqiao.open311",
     "fengqiao.demo",
     "fengqiao.web",
 ]
@@ -178,6 +181,14 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# Cache (rate limits per API key): Redis when configured, shared by every process; otherwise each
+# process keeps its own counters (development, the demo).
+if env("REDIS_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env("REDIS_URL", "")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fengqiao"}}
 
 # Jobs and timers: Huey, on SQLite by default, Redis when FENGQIAO_REDIS_URL is set.
 REDIS_URL = env("REDIS_URL", "")
