@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from fengqiao.cases.api import router as cases_router
+from fengqiao.intake import push
 from fengqiao.kit.errors import DomainError
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/cases", cases_router)
+push.install(api)  # /api/intake/: X-API-Key auth per router
 
 
 @api.exception_handler(DomainError)
