@@ -172,8 +172,10 @@ def can_reveal(user: User) -> bool:
 
 def parties(user: User, case: Case, *, reveal: bool = False, ip_address: str | None = None) -> list[PartyView]:
     """The case's parties, masked; in full only for roles that need it, and every such view audited."""
-    rows = list(Party.objects.filter(case=case).order_by("pk"))
     own = case.citizen_id == user.pk
+    if not own and user.role_set() == {Role.CITIZEN}:
+        return []  # a reporter following the primary her report was merged into sees no one else's details
+    rows = list(Party.objects.filter(case=case).order_by("pk"))
     if reveal and not (can_reveal(user) or own):
         raise PermissionDenied("您的角色不能查看当事人的完整信息。")
     if reveal and rows and not own:
@@ -202,3 +204,37 @@ def counts(user: User) -> dict[str, Any]:
         "open": qs.filter(status__in=[s.value for s in OPEN_STATES]).count(),
         "overdue": qs.filter(overdue=True, status__in=[s.value for s in CLOCK_STATES]).count(),
     }
+
+
+@dataclass(frozen=True)
+class Family:
+    """A matter and every report merged into it: 本件共被反映 N 次，渠道 …"""
+
+    primary: Case
+    total: int
+    channels: list[tuple[str, int]]  # (channel label, reports), most first
+    members: list[Case]  # the reports the user may open, primary first
+
+
+def family(user: User, case: Case) -> Family:
+    """The family of a case the user can see: its primary and all cases whose duplicate_of is the primary.
+
+    The count and the channels cover the whole family (numbers only); the members listed are those in
+    the user's scope.
+    """
+    primary = case
+    seen = {case.pk}
+    while primary.duplicate_of_id is not None and primary.duplicate_of_id not in seen:
+        seen.add(primary.duplicate_of_id)
+        primary = Case.objects.get(pk=primary.duplicate_of_id)
+    everyone = Case.objects.filter(Q(pk=primary.pk) | Q(duplicate_of_id=primary.pk))
+    by_channel: dict[str, int] = {}
+    for channel in everyone.values_list("channel", flat=True):
+        by_channel[channel] = by_channel.get(channel, 0) + 1
+    labels = dict(Case._meta.get_field("channel").flatchoices)
+    channels = sorted(((str(labels.get(c, c)), n) for c, n in by_channel.items()), key=lambda x: (-x[1], x[0]))
+    members = list(
+        everyone.filter(scope.case_filter(user)).order_by(F("duplicate_of_id").asc(nulls_first=True),
+                                                          "registered_at", "pk")
+    )
+    return Family(primary=primary, total=sum(by_channel.values()), channels=channels, members=members)

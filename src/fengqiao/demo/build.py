@@ -32,6 +32,7 @@ from fengqiao.demo.history import World
 from fengqiao.demo.load import category_map, generate
 from fengqiao.demo.people import DEMO_DOMAIN, create_people
 from fengqiao.demo.units import create_units
+from fengqiao.intelligence.models import CaseBand
 from fengqiao.jurisdictions import geo
 from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Unit
 from fengqiao.kit import clock
@@ -127,6 +128,7 @@ def wipe(say: Callable[[str], None]) -> None:
                       Case.related.through, AnchorEntry, Anchor):
             deleted = model.objects.all()._raw_delete(model.objects.db)
             say(f"  {model._meta.verbose_name_plural}: {deleted}")
+        CaseBand.objects.all()._raw_delete(CaseBand.objects.db)  # duplicate-search fingerprints
         Case.objects.all()._raw_delete(Case.objects.db)
         demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
         PersonalDataView.objects.filter(user__in=demo_users).delete()

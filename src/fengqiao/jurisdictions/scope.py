@@ -5,7 +5,7 @@ reach is the union of her memberships:
 
 * area roles (grid worker, operator, dispatcher, risk officer, leader): cases located in their area;
 * unit roles (handler, mediator, judge): cases their unit leads or assists;
-* citizens: their own cases;
+* citizens: their own cases, and the cases their own were merged into;
 * administrators: everything.
 """
 
@@ -85,6 +85,11 @@ def case_filter(user: User, *, prefix: str = "") -> Q:
         q |= Q(**{f"{prefix}id__in": assigned})
     if reach.own_user_id is not None:
         q |= Q(**{f"{prefix}citizen_id": reach.own_user_id})
+        # a reporter follows the case her own report was merged into (its primary)
+        from fengqiao.cases.models import Case
+
+        primaries = Case.objects.filter(citizen_id=reach.own_user_id, duplicate_of__isnull=False)
+        q |= Q(**{f"{prefix}id__in": primaries.values("duplicate_of_id")})
     return q
 
 

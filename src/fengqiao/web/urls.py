@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fengqiao.web import case_views, register_views, views
+from fengqiao.web import case_views, duplicate_views, register_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("cases/<str:code>/parties/", case_views.case_reveal, name="case_reveal"),
     path("cases/<str:code>/act/<str:action>/", case_views.case_act, name="case_act"),
     path("cases/<str:code>/files/<int:pk>/", case_views.attachment_download, name="attachment_download"),
+    path("cases/<str:code>/merge-into/<str:into>/", duplicate_views.case_merge_into, name="case_merge_into"),
 ]

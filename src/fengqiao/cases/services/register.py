@@ -160,6 +160,8 @@ def register(user: User, data: RegisterInput) -> Registered:
     # the case row is new: no one else can have changed it, so no version check is needed here
     Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
     event.save(force_insert=True)
+    from fengqiao.intelligence.dedup import index_after_commit  # duplicate-search fingerprints, after commit
+    transaction.on_commit(lambda: index_after_commit(case.pk), robust=True)
     return Registered(case=case, created=True)
 
 

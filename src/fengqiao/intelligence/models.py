@@ -1,0 +1,29 @@
+"""Duplicate search: each case's MinHash LSH bands, so candidates are one indexed query (DESIGN: de-dup)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class CaseBand(models.Model):
+    """One LSH band of a case's MinHash: two cases sharing a band hash are candidate duplicates.
+
+    ``registered_at`` and ``street`` are copied from the case so the candidate query (same hash, same
+    period, same street) reads this table alone, through the (hash, registered_at) index.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    band = models.SmallIntegerField()
+    hash = models.BigIntegerField()
+    registered_at = models.DateTimeField()
+    street = models.ForeignKey(
+        "jurisdictions.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, db_constraint=False,
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "band"], name="case_band_unique")]
+        indexes = [models.Index(fields=["hash", "registered_at"], name="case_band_hash_reg")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.band}"
