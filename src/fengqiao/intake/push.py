@@ -4,14 +4,13 @@
 tells the sender what became of it.  Authentication is an ``X-API-Key`` header (a ChannelKey); before the
 body is even read the gate checks, in order: the key (401), its channel (404 unknown, 403 another
 channel's), its rate (429 with Retry-After) and the body's size (413).  Then the body is validated (422
-naming the field) and registered through the same services as every other door, idempotently on
-(channel, external_id).
+naming the field) and registered through the intake pipeline (``intake.pipeline.register_one``: validate,
+enrich, register, index for duplicates) like every other door, idempotently on (channel, external_id).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any, Literal
 
 from django.conf import settings
@@ -21,9 +20,10 @@ from ninja import Field, NinjaAPI, Router, Schema
 from ninja.responses import Status
 from ninja.security import APIKeyHeader
 
-from fengqiao.cases import selectors, services
-from fengqiao.cases.models import Case, Category, Channel
-from fengqiao.intake import keys
+from fengqiao.cases import selectors
+from fengqiao.cases.models import Case, Channel
+from fengqiao.cases.services import Registered
+from fengqiao.intake import keys, pipeline
 from fengqiao.intake.models import ChannelKey
 from fengqiao.kit import clock
 from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -169,71 +169,39 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def _category_id(code: str | None) -> int | None:
-    if not code:
-        return None
-    found = Category.objects.filter(code=code, active=True).values_list("pk", flat=True).first()
-    if found is None:
-        raise ValidationFailed(f"分类编码 {code} 不存在或已停用。", fields={"category_code": "分类不存在或已停用"})
-    return found
-
-
-def to_register_input(channel: str, payload: ReportIn) -> services.RegisterInput:
-    reporter = payload.reporter
-    parties = [services.PartyInput(name=reporter.name, phone=reporter.phone, id_number=reporter.id_number)] \
-        if reporter else []
-    return services.RegisterInput(
-        channel=channel, title=payload.title, description=payload.description,
-        category_id=_category_id(payload.category_code), urgency=payload.urgency, address=payload.address,
-        lng=payload.lng, lat=payload.lat, external_ref=payload.external_id, parties=parties,
-        registered_at=_aware(payload.reported_at),
-    )
-
-
 # the pipeline's field names → ours, so an error names the field the sender sent
 _PIPELINE_FIELDS = {"category": "category_code", "reporter_name": "reporter.name",
                     "reporter_phone": "reporter.phone", "reporter_id_number": "reporter.id_number"}
 
 
-def to_pipeline_payload(payload: ReportIn) -> dict[str, Any]:
+def to_pipeline_payload(payload: ReportIn) -> dict[str, str]:
     reporter = payload.reporter
     reported_at = _aware(payload.reported_at)
     return {
         "external_id": payload.external_id, "title": payload.title, "description": payload.description,
         "category": payload.category_code or "", "urgency": payload.urgency, "address": payload.address,
-        "lng": "" if payload.lng is None else repr(payload.lng), "lat": "" if payload.lat is None else repr(payload.lat),
+        "lng": "" if payload.lng is None else repr(payload.lng),
+        "lat": "" if payload.lat is None else repr(payload.lat),
         "reported_at": reported_at.isoformat() if reported_at else "",
         "reporter_name": reporter.name if reporter else "", "reporter_phone": reporter.phone if reporter else "",
         "reporter_id_number": reporter.id_number if reporter else "",
     }
 
 
-def _register(key: ChannelKey, payload: ReportIn) -> services.Registered:
-    register_one = _pipeline_entry()
-    if register_one is None:
-        return services.register(key.account, to_register_input(key.channel, payload))
+def register_flat(key: ChannelKey, flat: dict[str, str]) -> Registered:
+    """Register one report in the pipeline's field names (also used by Open311), as the key's account."""
     try:
-        result: services.Registered = register_one(key.channel, to_pipeline_payload(payload), key.account)
+        return pipeline.register_one(key.channel, flat, key.account)
     except ValidationFailed as exc:
         exc.fields = {_PIPELINE_FIELDS.get(k, k): v for k, v in exc.fields.items()}
         raise
-    return result
-
-
-def _pipeline_entry() -> Any:
-    """The importer's one-row entry (enrich, register, index for duplicates) when it is installed."""
-    try:
-        module = importlib.import_module("fengqiao.intake.pipeline")
-    except ImportError:
-        return None
-    return getattr(module, "register_one", None)
 
 
 @router.post("/{channel}/reports", response={200: ReportOut, 201: ReportOut, **ERRORS},
              summary="Push one report (idempotent on external_id)")
 def push_report(request: HttpRequest, channel: str, payload: ReportIn) -> Status[ReportOut]:
     key: ChannelKey = request.auth  # type: ignore[attr-defined]
-    result = _register(key, payload)
+    result = register_flat(key, to_pipeline_payload(payload))
     case = result.case
     body = ReportOut(created=result.created, external_id=payload.external_id, code=case.code,
                      status=case.status, status_label=str(case.get_status_display()),
