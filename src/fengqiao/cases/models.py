@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
     PETITION = "petition", _("信访")
     GRID_PATROL = "grid_patrol", _("网格巡查")
     WALK_IN = "walk_in", _("来访")
+    MESSAGE_BOARD = "message_board", _("网络留言板")
 
 
 class Urgency(models.TextChoices):
