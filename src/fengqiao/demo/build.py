@@ -75,7 +75,7 @@ def write_areas(root: geography.Node) -> dict[str, Area]:
             rows.append(Area(code=node.code, name=node.name, level=level, path=node.path,
                              parent=saved[node.parent.code] if node.parent else None,
                              geometry=geography.geojson(node.geom), centroid_lng=lng, centroid_lat=lat,
-                             population=node.population))
+                             population=node.population, aliases=node.aliases))
         Area.objects.bulk_create(rows, batch_size=1000)
         saved |= {a.code: a for a in Area.objects.filter(IN_CITY, level=level)}
     return saved

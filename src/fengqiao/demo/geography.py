@@ -18,6 +18,7 @@ from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from fengqiao.demo.names import PlaceNames
+from fengqiao.demo.roads import name_roads
 from fengqiao.jurisdictions.models import Level
 
 PRECISION = 1e-5
@@ -72,6 +73,7 @@ class Node:
     parent: Node | None = None
     population: int = 0
     children: list[Node] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # road and landmark names (demo.roads)
 
     @property
     def path(self) -> str:
@@ -194,6 +196,7 @@ def build(scale: Scale, rng: random.Random, progress: Callable[[int], object] | 
             if progress:
                 progress(1)
     _fill_population(city)
+    name_roads(city)
     return city
 
 

@@ -39,6 +39,7 @@ class Grid:
     community: tuple[int, str]
     street: tuple[int, str, str]  # id, name, code
     district: tuple[int, str, str]
+    roads: tuple[str, ...] = ()  # road and landmark names in the grid (its aliases)
 
 
 @dataclass

@@ -46,13 +46,13 @@ def load_grids() -> tuple[list[Grid], list[Any], list[int]]:
                .values_list("pk", "name", "code", "parent_id")}
     grids, shapes, populations = [], [], []
     rows = in_city.filter(level=Level.GRID).order_by("code").values_list(
-        "pk", "name", "parent_id", "geometry", "population")
-    for pk, name, community_id, geometry, population in rows:
+        "pk", "name", "parent_id", "geometry", "population", "aliases")
+    for pk, name, community_id, geometry, population, aliases in rows:
         community = parents[community_id]
         street = parents[community[2]]
         district = parents[street[2]]
         grids.append(Grid(pk, name, (community_id, community[0]), (community[2], street[0], street[1]),
-                          (street[2], district[0], district[1])))
+                          (street[2], district[0], district[1]), tuple(aliases or ())))
         shapes.append(shape(geometry))
         populations.append(population or 1)
     return grids, shapes, populations

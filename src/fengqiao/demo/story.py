@@ -43,12 +43,27 @@ class Facts:
     parties: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # role, name, phone, id, addr
 
 
+ROAD_ENDINGS = ("路", "街", "大道", "巷")
+
+
+def address(rng: Any, grid: Grid) -> str:
+    """Where the matter is, as a caller says it: mostly a road and number or a landmark in the grid."""
+    number = f"{rng.randint(1, 199)}号" if rng.random() < 0.6 else "附近"
+    if not grid.roads or rng.random() < 0.2:
+        return f"{grid.district[1]}{grid.street[1]}{grid.community[1]}{number}"
+    road = rng.choice(grid.roads)
+    where = f"{grid.district[1]}{grid.street[1]}" if rng.random() < 0.6 else grid.district[1]
+    if road.endswith(ROAD_ENDINGS):
+        return f"{where}{road}{number}"
+    return f"{where}{road}" + rng.choice(["附近", "旁边", "对面", "门口", ""])
+
+
 def run_case(sim: Simulation, case: CaseState, facts: Facts) -> None:
     w, rng = sim.w, sim.rng
     terms = facts.terms = w.terms(facts.leaf.id, facts.urgency)
     grid = facts.grid
     place = f"{grid.street[1]}{grid.community[1]}"
-    facts.address = f"{grid.district[1]}{place}" + (f"{rng.randint(1, 199)}号" if rng.random() < 0.6 else "附近")
+    facts.address = address(rng, grid)
     facts.title, facts.description, facts.reply = w.texts.case_text(
         rng, facts.leaf.top, facts.leaf.second, facts.leaf.name, grid.district[1], place)
     facts.registrar, facts.citizen = sim.registrar(facts.channel, grid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
@@ -24,6 +25,8 @@ class _Index:
 
 _lock = threading.Lock()
 _index: _Index | None = None
+_city: tuple[float, shapely.Geometry | None] | None = None  # (built, union of the city's polygons)
+_listeners: list[Callable[[], None]] = []
 
 
 def _build() -> _Index:
@@ -39,9 +42,44 @@ def _build() -> _Index:
 
 
 def invalidate() -> None:
-    global _index
+    """Drop this process's indexes (and those of listeners, e.g. the gazetteer): areas changed."""
+    global _index, _city
     with _lock:
         _index = None
+        _city = None
+    for listener in list(_listeners):
+        listener()
+
+
+def on_invalidate(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever the areas change (signals, bulk imports, the demo), once per listener."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _city_shape() -> shapely.Geometry | None:
+    """The union of the district polygons; of the grid polygons when no district has a boundary."""
+    for level in (Level.DISTRICT, Level.GRID):
+        rows = Area.objects.filter(level=level, geometry__isnull=False).values_list("geometry", flat=True)
+        shapes = [shape(g) for g in rows.iterator(chunk_size=500)]
+        if shapes:
+            union = shapely.union_all(shapes)
+            shapely.prepare(union)
+            return union
+    return None
+
+
+def within_city(lng: float, lat: float) -> bool:
+    """Whether the point lies in the city (on a border counts as in).  With no boundaries at all there is
+    nothing to check against, and every point is accepted."""
+    global _city
+    with _lock:
+        if _city is None or time.monotonic() - _city[0] > _REFRESH_SECONDS:
+            _city = (time.monotonic(), _city_shape())
+        union = _city[1]
+    if union is None:
+        return True
+    return bool(shapely.intersects_xy(union, lng, lat))
 
 
 def grid_at(lng: float, lat: float) -> int | None:

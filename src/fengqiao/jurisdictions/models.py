@@ -32,6 +32,10 @@ class Area(models.Model):
     centroid_lng = models.FloatField(_("centroid longitude"), null=True, blank=True)
     centroid_lat = models.FloatField(_("centroid latitude"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True,
+        help_text=_("其他叫法、道路和地标名称（如 东风路、万达广场），用于地址识别"),
+    )
 
     class Meta:
         ordering = ["path"]
