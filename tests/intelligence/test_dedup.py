@@ -1,0 +1,110 @@
+"""Duplicate candidates on constructed cases: the band query, the window, the area, the phone, the index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fengqiao.intelligence import dedup
+from fengqiao.intelligence.models import CaseBand
+from tests.factories import City
+from tests.intelligence.dedup_helpers import ELEVATOR, ELEVATOR_AGAIN, NOISE, report
+
+pytestmark = pytest.mark.django_db
+
+
+def _index(*cases: Any) -> None:
+    dedup.index_cases([c.pk for c in cases])
+
+
+def test_near_duplicate_found_unrelated_not(city: City) -> None:
+    first = report(city, ELEVATOR, days=0)
+    again = report(city, ELEVATOR_AGAIN, days=2, grid=1)  # another grid of the same street
+    noise = report(city, NOISE, days=1)
+    _index(first, again, noise)
+    found = dedup.candidates(again)
+    assert [(c.code, c.reason) for c in found] == [(first.code, "text")]
+    expected = dedup.jaccard(dedup.shingles(f"{ELEVATOR[0]}\n{ELEVATOR[1]}"),
+                             dedup.shingles(f"{ELEVATOR_AGAIN[0]}\n{ELEVATOR_AGAIN[1]}"))
+    assert found[0].similarity == round(expected, 3)
+    assert expected >= dedup.threshold()
+    assert dedup.candidates(noise) == []
+
+
+def test_outside_the_window_not_found(city: City, settings: Any) -> None:
+    first = report(city, ELEVATOR, days=0)
+    late = report(city, ELEVATOR_AGAIN, days=8)
+    _index(first, late)
+    assert dedup.candidates(late) == []
+    settings.DEDUP_WINDOW_DAYS = 10  # the window is a setting
+    assert [c.code for c in dedup.candidates(late)] == [first.code]
+
+
+def test_other_street_not_found_but_unknown_area_is(city: City) -> None:
+    first = report(city, ELEVATOR, days=0, grid=0)  # street 城东
+    elsewhere = report(city, ELEVATOR_AGAIN, days=1, grid=2)  # street 城西
+    nowhere = report(city, ELEVATOR_AGAIN, days=1, grid=None)  # no area known
+    _index(first, elsewhere, nowhere)
+    assert [c.code for c in dedup.candidates(elsewhere)] == [nowhere.code]
+    assert {c.code for c in dedup.candidates(nowhere)} == {first.code, elsewhere.code}
+
+
+def test_same_phone_found_within_the_window(city: City) -> None:
+    first = report(city, ELEVATOR, days=0, phone="13900001111")
+    repeat = report(city, NOISE, days=3, grid=2, phone="139 0000 1111")  # other text, other street
+    stranger = report(city, NOISE, days=3, phone="13900002222")
+    far = report(city, NOISE, days=20, phone="13900001111")
+    _index(first, repeat, stranger, far)
+    found = dedup.candidates(repeat)
+    assert [(c.code, c.reason) for c in found] == [(first.code, "phone")]
+    assert found[0].similarity < dedup.threshold()
+    assert dedup.candidates(stranger) == []
+    assert dedup.candidates(far) == []
+
+
+def test_merged_candidate_stands_for_its_primary(city: City) -> None:
+    from fengqiao.cases import services
+
+    primary = report(city, NOISE, days=0)
+    dup = report(city, ELEVATOR, days=0)
+    services.merge(city.users["dispatcher"], dup.code, into=primary.code)
+    new = report(city, ELEVATOR_AGAIN, days=1)
+    _index(primary, dup, new)
+    assert [(c.code, c.reason) for c in dedup.candidates(new)] == [(primary.code, "text")]
+
+
+def test_index_cases_is_idempotent(city: City) -> None:
+    cases = [report(city, ELEVATOR, days=0), report(city, NOISE, days=1)]
+    _index(*cases)
+    first = sorted(CaseBand.objects.values_list("case_id", "band", "hash"))
+    _index(*cases)
+    assert sorted(CaseBand.objects.values_list("case_id", "band", "hash")) == first
+    assert len(first) == 2 * dedup.BANDS
+
+
+def test_registration_indexes_after_commit(city: City, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        case = report(city, ELEVATOR)
+    assert CaseBand.objects.filter(case=case).count() == dedup.BANDS
+
+
+def test_a_failing_fingerprint_never_loses_the_registration(
+    city: City, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(case_ids: Any) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dedup, "index_cases", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = report(city, ELEVATOR)
+    case.refresh_from_db()
+    assert case.status == "registered"
+    assert not CaseBand.objects.filter(case=case).exists()
+
+
+def test_shingles_normalise() -> None:
+    assert dedup.shingles("您好，请问３号楼！") == dedup.shingles("3号楼")
+    assert dedup.shingles("2019年4月25日停水") == dedup.shingles("2019/4/25日停水")
+    assert dedup.shingles("SW-Dirty Alley") == frozenset({"sw", "dirty", "alley", "sw dirty", "dirty alley"})
+    assert dedup.band_hashes([]) == []
