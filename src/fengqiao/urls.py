@@ -10,6 +10,7 @@ admin.site.index_title = "基础数据与用户"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/v2/", include("fengqiao.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("fengqiao.web.urls")),
 ]

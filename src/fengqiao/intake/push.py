@@ -61,6 +61,16 @@ def _rate(group: str, request: HttpRequest) -> str:
     return f"{key.rate_per_minute}/m"
 
 
+def check_rate(request: HttpRequest, key: ChannelKey) -> None:
+    """Count this request against the key's per-minute rate (django-ratelimit, keyed on the prefix)."""
+    request._channel_key = key  # type: ignore[attr-defined]
+    usage = get_usage(request, group="intake.push", key=_rate_key, rate=_rate, increment=True)
+    if usage is not None and usage["should_limit"]:
+        wait = max(1, int(usage["time_left"]))
+        raise RateLimited(f"请求过于频繁：该密钥每分钟最多 {key.rate_per_minute} 次，请 {wait} 秒后重试。",
+                          retry_after=wait)
+
+
 def _gate(request: HttpRequest, key: ChannelKey) -> None:
     """Channel, rate and size, in that order — all before the body is parsed."""
     kwargs = request.resolver_match.kwargs if request.resolver_match else {}
@@ -71,12 +81,7 @@ def _gate(request: HttpRequest, key: ChannelKey) -> None:
     if channel != key.channel:
         raise PermissionDenied(f"该密钥属于渠道 {key.channel}，不能向渠道 {channel} 推送。",
                                fields={"channel": f"密钥不属于渠道 {channel}"})
-    request._channel_key = key  # type: ignore[attr-defined]
-    usage = get_usage(request, group="intake.push", key=_rate_key, rate=_rate, increment=True)
-    if usage is not None and usage["should_limit"]:
-        wait = max(1, int(usage["time_left"]))
-        raise RateLimited(f"请求过于频繁：该密钥每分钟最多 {key.rate_per_minute} 次，请 {wait} 秒后重试。",
-                          retry_after=wait)
+    check_rate(request, key)
     if request.method == "POST":
         try:
             size = int(request.META.get("CONTENT_LENGTH") or 0)
