@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from fengqiao.intake.gazetteer_index import Entry, Index, build_index
 from fengqiao.jurisdictions import geo
@@ -168,18 +169,30 @@ def _fuzzy(text: str, hits: list[_Hit], within: int | None, index: Index) -> lis
         return []
     found = []
     for segment in _residual(text, hits):
-        for name, score, _i in process.extract(segment, choices, scorer=fuzz.partial_ratio, limit=3,
-                                               score_cutoff=66):
-            length = len(name)
-            if len(segment) < length - 1 or score < 100 * (1 - 1 / length) - 1e-6:  # at most one character off
+        for name, _score, _i in process.extract(segment, choices, scorer=fuzz.partial_ratio, limit=5,
+                                                score_cutoff=60):
+            window = _one_off(name, segment)
+            if window is None:
                 continue
             entries = tuple(e for e in index.names[name] if within is None or within in index.chain[e.area])
             if entries:
-                at = text.find(segment)
-                found.append(_Hit(at, at + len(segment), segment, entries, quality=0.9 * score / 100, name=name))
+                at = text.find(window)
+                quality = 0.9 * (1 - 1 / len(name))
+                found.append(_Hit(at, at + len(window), window, entries, quality=quality, name=name))
         if found:
             break
     return found
+
+
+def _one_off(name: str, segment: str) -> str | None:
+    """The part of ``segment`` that is ``name`` but for one character (wrong, missing or extra), if any."""
+    sizes = (len(name), len(name) + 1, len(name) - 1) if len(name) >= 4 else (len(name),)  # 3: a wrong one
+    for size in sizes:
+        for start in range(0, len(segment) - size + 1):
+            window = segment[start:start + size]
+            if Levenshtein.distance(name, window, score_cutoff=1) <= 1:
+                return window
+    return None
 
 
 def _needs_fuzzy(choice: _Choice | None, text: str, hits: list[_Hit], index: Index) -> bool:

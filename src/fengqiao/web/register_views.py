@@ -14,7 +14,7 @@ from fengqiao.accounts.roles import Role
 from fengqiao.cases import services
 from fengqiao.cases.models import Channel
 from fengqiao.kit.errors import DomainError, PermissionDenied
-from fengqiao.web import lookups
+from fengqiao.web import locate_views, lookups
 from fengqiao.web.context import can_register
 from fengqiao.web.forms import RegisterForm, apply_domain_error
 from fengqiao.web.views import current_user, render_error
@@ -46,6 +46,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     roles = user.role_set()
     initial = {"channel": next((ch for r, ch in DEFAULT_CHANNEL.items() if r in roles), Channel.HOTLINE_12345)}
     form = RegisterForm(request.POST or None, initial=initial, categories=lookups.category_choices())
+    form.fields["address"].widget.attrs.update(locate_views.ADDRESS_ATTRS)  # where is it, as one types
     if citizen:
         form.fields["channel"].required = False
     status = 200

@@ -13,6 +13,7 @@ from fengqiao.cases import deadlines
 from fengqiao.cases.models import Case, Category, Channel, Party, PartyRole, Urgency
 from fengqiao.cases.services._core import authorize, record, require_text
 from fengqiao.cases.states import Action, State, next_state
+from fengqiao.intake import gazetteer
 from fengqiao.jurisdictions import geo, scope
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock, ids, pii
@@ -89,6 +90,9 @@ def _locate(data: RegisterInput) -> Area | None:
     grid_id = data.grid_id
     if grid_id is None and data.lng is not None and data.lat is not None:
         grid_id = geo.grid_at(data.lng, data.lat)
+    elif grid_id is None and data.lng is None and data.address.strip():
+        found = gazetteer.locate(data.address)  # no point, no grid: the address, when the gazetteer is sure
+        grid_id = found.grid_id if found is not None and found.score >= gazetteer.THRESHOLD else None
     if grid_id is None:
         return None
     grid = Area.objects.select_related("parent__parent__parent").filter(pk=grid_id).first()

@@ -13,6 +13,7 @@
     var latInput = document.getElementById("id_lat");
     if (lngInput) lngInput.value = lng.toFixed(6);
     if (latInput) latInput.value = lat.toFixed(6);
+    if (lngInput) lngInput.dataset.source = "pick";  // an address typed later does not move it (locate.js)
   }
 
   function draw(el) {
@@ -46,6 +47,12 @@
     chart.setOption(option(data.point));
     window.addEventListener("resize", function () { chart.resize(); });
     if (el.dataset.pick) {
+      el.addEventListener("fq:located", function (event) {  // the typed address was recognised
+        chart.setOption({
+          geo: { regions: [{ name: event.detail.grid, itemStyle: { areaColor: "#fde6d2", borderColor: "#c2410c", borderWidth: 2 } }] },
+          series: [{ data: [{ name: "", value: event.detail.point }] }]
+        });
+      });
       chart.getZr().on("click", function (event) {
         var coord = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]);
         if (!coord) return;
