@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from fengqiao.accounts.roles import ROLE_LABELS
 from fengqiao.cases import services
 from fengqiao.cases.states import Action
+from fengqiao.intake.services import can_import
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit.errors import DomainError
 
@@ -35,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     context.update(
         user_roles=[ROLE_LABELS[r] for r in roles],
         can_register=can_register(user),
+        can_import=can_import(user),
         is_citizen=roles == ["citizen"],
     )
     return context

@@ -1,13 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fengqiao.web import case_views, duplicate_views, locate_views, register_views, views
+from fengqiao.web import case_views, duplicate_views, import_views, locate_views, register_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.inbox, name="inbox"),
     path("cases/new/", register_views.case_new, name="case_new"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_new, name="import_new"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.csv", import_views.import_errors, name="import_errors"),
     path("locate/", locate_views.locate_address, name="locate_address"),
     path("cases/<str:code>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", case_views.case_reveal, name="case_reveal"),
