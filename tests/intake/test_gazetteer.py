@@ -56,7 +56,8 @@ def test_the_same_road_in_two_communities_is_settled_by_the_other_names(roads: C
     # nothing else to go by: only the district they share is known, and the score says so
     alone = gazetteer.locate("人民路88号")
     assert alone == Located(roads.district.pk, None, None, None, 119.86, 32.455, 0.149, "人民路")
-    assert alone is not None and alone.score < gazetteer.THRESHOLD
+    assert alone is not None
+    assert alone.score < gazetteer.THRESHOLD
 
 
 def test_the_same_community_name_in_two_streets(roads: City) -> None:
@@ -96,7 +97,8 @@ def test_unresolved(roads: City) -> None:
 def test_a_short_form_before_road_is_a_road_not_the_community(city: City) -> None:
     assert gazetteer.locate("东风路3号") is None  # no such road in the test city
     located = gazetteer.locate("东风3号")
-    assert located is not None and located.community_id == city.communities[0].pk
+    assert located is not None
+    assert located.community_id == city.communities[0].pk
 
 
 def test_index_follows_edits(city: City) -> None:
@@ -104,7 +106,8 @@ def test_index_follows_edits(city: City) -> None:
     city.grids[2].aliases = ["吾悦广场"]
     city.grids[2].save()  # post_save → geo.invalidate → the gazetteer's index too
     located = gazetteer.locate("吾悦广场")
-    assert located is not None and located.grid_id == city.grids[2].pk
+    assert located is not None
+    assert located.grid_id == city.grids[2].pk
 
 
 def test_locate_many_matches_locate(roads: City) -> None:

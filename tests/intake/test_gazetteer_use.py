@@ -56,9 +56,12 @@ def test_locate_partial_shows_the_chain_and_score(city: City) -> None:
     html = client.get(reverse("locate_address"), {"address": "西园人民路88号"}).content.decode()
     assert "海陵区 › 城西街道 › 西园社区 › 西园社区第4网格" in html
     assert "可信度 94%" in html
-    assert 'data-sure="1"' in html and 'data-lng="119.815"' in html and 'data-lat="32.455"' in html
+    assert 'data-sure="1"' in html
+    assert 'data-lng="119.815"' in html
+    assert 'data-lat="32.455"' in html
     unsure = client.get(reverse("locate_address"), {"address": "东风社区"}).content.decode()
-    assert "海陵区 › 城东街道 › 东风社区" in unsure and 'data-sure=""' in unsure
+    assert "海陵区 › 城东街道 › 东风社区" in unsure
+    assert 'data-sure=""' in unsure
     assert "未能确定网格，请在地图上点选。" in unsure
     unknown = client.get(reverse("locate_address"), {"address": "北京市朝阳区"}).content.decode()
     assert "未能识别，请在地图上点选" in unknown
@@ -73,7 +76,8 @@ def test_locate_partial_needs_a_registering_role(city: City) -> None:
 
 def test_register_form_asks_for_the_address_as_one_types(city: City) -> None:
     html = _client(city, "operator").get(reverse("case_new")).content.decode()
-    assert 'hx-get="/locate/"' in html and 'hx-trigger="keyup changed delay:500ms, change"' in html
+    assert 'hx-get="/locate/"' in html
+    assert 'hx-trigger="keyup changed delay:500ms, change"' in html
     assert 'id="locate-result"' in html
 
 
@@ -88,8 +92,9 @@ def test_demo_communities_have_two_to_four_roads_unique_in_their_district(db: No
     assert Counter(bool(n.aliases) for n in nodes if n.level == Level.GRID)[True] >= len(communities)
     write_areas(root)
     grid = next(n for n in nodes if n.level == Level.GRID and n.aliases)
-    district = grid.parent.parent.parent  # type: ignore[union-attr]
-    located = gazetteer.locate(f"{district.name}{grid.aliases[0]}附近")  # type: ignore[union-attr]
+    area = grid.parent.parent.parent  # type: ignore[union-attr]
+    assert area is not None
+    located = gazetteer.locate(f"{area.name}{grid.aliases[0]}附近")
     assert located is not None
     assert located.grid_id == Area.objects.get(code=grid.code).pk
     assert located.score >= gazetteer.THRESHOLD

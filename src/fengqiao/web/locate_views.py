@@ -26,7 +26,7 @@ def locate_address(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=403)
     address = request.GET.get("address", "")[:200]
     found = gazetteer.locate(address) if address.strip() else None
-    context = {"address": address.strip(), "found": found}
+    context: dict[str, object] = {"address": address.strip(), "found": found}
     if found is not None:
         context |= {"names": gazetteer.chain_names(found), "percent": round(found.score * 100),
                     "sure": found.grid_id is not None and found.score >= gazetteer.THRESHOLD,
