@@ -204,7 +204,7 @@ def register_flat(key: ChannelKey, flat: dict[str, str]) -> Registered:
 
 @router.post("/{channel}/reports", response={200: ReportOut, 201: ReportOut, **ERRORS},
              summary="Push one report (idempotent on external_id)")
-def push_report(request: HttpRequest, channel: str, payload: ReportIn) -> Status[ReportOut]:
+def push_report(request: HttpRequest, channel: Channel, payload: ReportIn) -> Status[ReportOut]:
     key: ChannelKey = request.auth  # type: ignore[attr-defined]
     result = register_flat(key, to_pipeline_payload(payload))
     case = result.case
@@ -216,7 +216,7 @@ def push_report(request: HttpRequest, channel: str, payload: ReportIn) -> Status
 
 @router.get("/{channel}/reports/{external_id}", response={200: ReportStatusOut, **ERRORS},
             summary="What became of a pushed report")
-def report_status(request: HttpRequest, channel: str, external_id: str) -> ReportStatusOut:
+def report_status(request: HttpRequest, channel: Channel, external_id: str) -> ReportStatusOut:
     key: ChannelKey = request.auth  # type: ignore[attr-defined]
     code = Case.objects.filter(channel=key.channel, external_ref=external_id).values_list("code", flat=True).first()
     if code is None:
