@@ -12,7 +12,8 @@ class CaseBand(models.Model):
     period, same street) reads this table alone, through the (hash, registered_at) index.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    # (case, band) is unique: that index serves look-ups by case, so the foreign key needs none of its own
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", db_index=False)
     band = models.SmallIntegerField()
     hash = models.BigIntegerField()
     registered_at = models.DateTimeField()
