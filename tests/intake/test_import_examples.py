@@ -35,14 +35,17 @@ def test_baltimore311_kept_unlocated_categorised_by_prefix(city: City) -> None:
     raw, _ = mapping.load("baltimore311")
     job, _ = services.start_job(city.users["operator"], "hotline_12345", path, raw)
     job = pipeline.run_job(job.pk, batch_size=2000)
-    assert job.total_rows == 10_000 and job.created + job.duplicates + job.failed == 10_000
-    assert job.failed == 0 and Case.objects.count() == job.created
+    assert job.total_rows == 10_000
+    assert job.created + job.duplicates + job.failed == 10_000
+    assert job.failed == 0
+    assert Case.objects.count() == job.created
     assert not Case.objects.filter(grid__isnull=False).exists()  # Baltimore is not in our city
     case = Case.objects.get(external_ref="5004100000j6t9wAAA")
     assert (case.title, case.category_id) == ("ECC-Vehicle Look Up", None)
     assert case.registered_at.isoformat() == "2018-11-13T18:06:56+00:00"  # 01:06:56 PM New York (EST)
     dirty = Case.objects.filter(description="SW-Dirty Alley").first()
-    assert dirty is not None and dirty.category.name == "环境污染"
+    assert dirty is not None
+    assert dirty.category.name == "环境污染"
 
 
 def test_tipdm_message_board(city: City) -> None:
@@ -58,5 +61,6 @@ def test_tipdm_message_board(city: City) -> None:
         (502, "第 502 行 description（列「text」）：诉求内容超过 10000 字（12220 字）")]
     assert (job.total_rows, job.created, job.duplicates, job.failed) == (5831, 5830, 0, 1)
     first = Case.objects.get(external_ref="41460")
-    assert first.category.name == "教育文体" and first.channel == "message_board"
+    assert first.category.name == "教育文体"
+    assert first.channel == "message_board"
     assert first.title == "K9县劳动局办证、盖章等手续要收费1000元合理吗？"

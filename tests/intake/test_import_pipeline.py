@@ -46,7 +46,8 @@ def test_csv_encodings_load(city: City, tmp_path: Path, encoding: str) -> None:
     assert (job.status, job.created, job.failed) == (JobStatus.DONE, 3, 0)
     case = Case.objects.get(external_ref="HL-2")
     assert (case.title, case.description, case.urgency) == ("噪声扰民 2", "夜间施工噪声扰民 第2次", "urgent")
-    assert case.grid_id == city.grids[0].pk and case.district_id == city.district.pk
+    assert case.grid_id == city.grids[0].pk
+    assert case.district_id == city.district.pk
     assert case.category_id == city.categories["leaf"].pk
     assert case.registered_at.isoformat() == "2024-03-03T02:00:00+00:00"
     party = Party.objects.get(case=case)
@@ -54,7 +55,8 @@ def test_csv_encodings_load(city: City, tmp_path: Path, encoding: str) -> None:
     with connection.cursor() as cursor:  # encrypted at rest
         cursor.execute(f"SELECT phone FROM {Party._meta.db_table} WHERE id = %s", [party.pk])
         stored = cursor.fetchone()[0]
-    assert stored.startswith("gAAAA") and "13812340002" not in stored
+    assert stored.startswith("gAAAA")
+    assert "13812340002" not in stored
 
 
 def test_undecodable_file_names_byte(tmp_path: Path) -> None:
@@ -72,7 +74,8 @@ def test_register_event_chain_matches_single_register(city: City, tmp_path: Path
         assert (event.seq, event.prev_hash, event.action, event.to_state) == (1, GENESIS, "register", "registered")
         assert event.hash == event_digest(GENESIS, event.chain_fields())
         assert (case.event_seq, case.event_head, case.status) == (1, event.hash, "registered")
-        assert event.actor_id == city.users["operator"].pk and event.actor_role == "operator"
+        assert event.actor_id == city.users["operator"].pk
+        assert event.actor_role == "operator"
 
 
 def test_bad_rows_reported_by_number_good_rows_kept(city: City, tmp_path: Path) -> None:
@@ -103,13 +106,15 @@ def test_missing_columns_one_clear_error_before_any_row(city: City, tmp_path: Pa
     with pytest.raises(ValidationFailed) as e:
         services.start_job(city.users["operator"], "hotline_12345", path, raw)
     assert e.value.message.startswith("文件缺少映射中的列：标题, 分类编码, 紧急程度")
-    assert Case.objects.count() == 0 and ImportJob.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert ImportJob.objects.count() == 0
 
 
 def test_extra_columns_ignored_and_listed(city: City, tmp_path: Path) -> None:
     lines = [HEADER + ",备注", *(r + ",x" for r in rows_csv(city, 1))]
     job = run(city, write(tmp_path, lines))
-    assert job.created == 1 and job.message == "已忽略文件中未映射的列：备注"
+    assert job.created == 1
+    assert job.message == "已忽略文件中未映射的列：备注"
 
 
 def test_replay_registers_nothing_twice(city: City, tmp_path: Path) -> None:
@@ -131,10 +136,12 @@ def test_same_file_same_channel_resumes_the_unfinished_job(city: City, tmp_path:
     job, resumed = services.start_job(city.users["operator"], "hotline_12345", path, raw)
     assert not resumed
     again, resumed = services.start_job(city.users["operator"], "hotline_12345", path, raw)
-    assert resumed and again.pk == job.pk
+    assert resumed
+    assert again.pk == job.pk
     pipeline.run_job(job.pk)
     third, resumed = services.start_job(city.users["operator"], "hotline_12345", path, raw)
-    assert not resumed and third.pk != job.pk
+    assert not resumed
+    assert third.pk != job.pk
 
 
 def test_checkpoint_resumes_after_a_crash_between_batches(city: City, tmp_path: Path,
@@ -232,7 +239,9 @@ def test_register_one_validates_and_is_idempotent(city: City) -> None:
                "reporter_phone": "13900001111", "urgency": "urgent"}
     first = pipeline.register_one("mini_program", payload, city.users["operator"])
     again = pipeline.register_one("mini_program", payload, city.users["operator"])
-    assert first.created and not again.created and first.case.pk == again.case.pk
+    assert first.created
+    assert not again.created
+    assert first.case.pk == again.case.pk
     assert (first.case.title, first.case.grid_id) == ("楼道堆放杂物", city.grids[2].pk)
     with pytest.raises(ValidationFailed) as e:
         pipeline.register_one("mini_program", {"description": "", "reporter_phone": "1"}, city.users["operator"])

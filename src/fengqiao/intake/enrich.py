@@ -21,7 +21,8 @@ _warned: set[str] = set()
 
 def _function(module: str, name: str) -> Callable[..., Any] | None:
     try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+        return found
     except (ImportError, AttributeError):
         return None
 

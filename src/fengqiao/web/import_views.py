@@ -34,10 +34,11 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].choices = [("", "—")] + [(n, n) for n in mapping.shipped_names()]
+        choices = [("", "—")] + [(n, n) for n in mapping.shipped_names()]
+        self.fields["mapping"].choices = choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if upload is not None and upload.size > MAX_UPLOAD:
             self.add_error("file", _("文件超过 512 MB，请分批导入或使用命令行 fengqiao import。"))
@@ -97,7 +98,7 @@ def _start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
             handle.write(chunk)
     temp = Path(handle.name)
     try:
-        job, resumed = services.start_job(current_user(request), data["channel"], temp, raw,
+        job, _resumed = services.start_job(current_user(request), data["channel"], temp, raw,
                                           file_name=upload.name, keep_copy=True)
     finally:
         temp.unlink(missing_ok=True)

@@ -84,9 +84,10 @@ def register_bulk(user: User, acting: Acting, items: list[BulkCase], terms: Term
 
 def _split_known(items: list[BulkCase]) -> tuple[list[BulkCase], list[tuple[int, str]]]:
     refs = {(i.channel, i.external_ref) for i in items if i.external_ref}
+    refs_typed: set[tuple[str, str]] = {(c, r) for c, r in refs if r}
     known: set[tuple[str, str]] = set()
-    for channel in {c for c, _r in refs}:
-        wanted = [r for c, r in refs if c == channel]
+    for channel in {c for c, _r in refs_typed}:
+        wanted = [r for c, r in refs_typed if c == channel]
         known |= {(channel, r) for r in Case.objects.filter(channel=channel, external_ref__in=wanted)
                   .values_list("external_ref", flat=True)}
     fresh, duplicates = [], []
@@ -127,7 +128,7 @@ def allocate_ids(model: type[Case] | type[CaseEvent], count: int) -> list[int]:
             return [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         row = cursor.fetchone()
-        cursor.execute(f'SELECT MAX(id) FROM "{table}"')  # noqa: S608 - table name from model meta
+        cursor.execute(f'SELECT MAX(id) FROM "{table}"')
         top = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
         return list(range(top + 1, top + 1 + count))
 
@@ -138,7 +139,9 @@ def _write(user: User, acting: Acting, items: list[BulkCase], terms: TermsCache)
     now = clock.now()
     codes = _codes(items, now)
     pks = allocate_ids(Case, len(items))
-    cases, parties, events = [], [], []
+    cases: list[Case] = []
+    parties: list[Party] = []
+    events: list[CaseEvent] = []
     for item, code, pk in zip(items, codes, pks, strict=True):
         at = item.registered_at or now
         agreed = terms.get(item.category_id, item.urgency)
