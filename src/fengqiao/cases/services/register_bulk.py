@@ -83,12 +83,11 @@ def register_bulk(user: User, acting: Acting, items: list[BulkCase], terms: Term
 
 
 def _split_known(items: list[BulkCase]) -> tuple[list[BulkCase], list[tuple[int, str]]]:
-    refs = {(i.channel, i.external_ref) for i in items if i.external_ref}
-    refs_typed: set[tuple[str, str]] = {(c, r) for c, r in refs if r}
+    refs_typed: set[tuple[str, str]] = {(i.channel, i.external_ref) for i in items if i.external_ref is not None}
     known: set[tuple[str, str]] = set()
     for channel in {c for c, _r in refs_typed}:
         wanted = [r for c, r in refs_typed if c == channel]
-        known |= {(channel, r) for r in Case.objects.filter(channel=channel, external_ref__in=wanted)
+        known |= {(channel, str(r)) for r in Case.objects.filter(channel=channel, external_ref__in=wanted)
                   .values_list("external_ref", flat=True)}
     fresh, duplicates = [], []
     for item in items:
