@@ -151,7 +151,21 @@ def chinese(args: argparse.Namespace, engine: str) -> None:
         "sweep": {str(t): prf({p for p, s in pairs.items() if s >= t}, truth) for t in SWEEP},
         "true_pair_jaccard": {"p10": sims[len(sims) // 10], "median": statistics.median(sims)},
         "ms_per_search": {"mean": round(statistics.fmean(ms), 2), **percentiles(ms)},
+        **storage(),
     })
+
+
+def storage() -> dict[str, Any]:
+    from django.db import connection
+
+    from fengqiao.intelligence.models import CaseBand
+
+    out: dict[str, Any] = {"band_rows": CaseBand.objects.count()}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size(%s)", [CaseBand._meta.db_table])
+            out["band_table_mb_with_indexes"] = round(cursor.fetchone()[0] / 2**20, 1)
+    return out
 
 
 def _street_name(address: str) -> str:

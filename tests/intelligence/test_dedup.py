@@ -108,3 +108,18 @@ def test_shingles_normalise() -> None:
     assert dedup.shingles("2019年4月25日停水") == dedup.shingles("2019/4/25日停水")
     assert dedup.shingles("SW-Dirty Alley") == frozenset({"sw", "dirty", "alley", "sw dirty", "dirty alley"})
     assert dedup.band_hashes([]) == []
+
+
+def test_backfill_command(city: City) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = report(city, ELEVATOR, days=-40)  # 70 days ago
+    recent = report(city, NOISE, days=20)  # 10 days ago
+    out = StringIO()
+    call_command("dedup", "index", "--since", "30", stdout=out)
+    assert set(CaseBand.objects.values_list("case_id", flat=True)) == {recent.pk}
+    assert "1 件案件" in out.getvalue()
+    call_command("dedup", "index", stdout=out)
+    assert CaseBand.objects.filter(case=old).count() == dedup.BANDS
