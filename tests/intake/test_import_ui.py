@@ -84,7 +84,8 @@ def test_dispatcher_sees_report_with_personal_data_masked(city: City, client: Cl
                                   raw={"来电号码": "13800001111", "标题": "噪声"})
     body = login(client, city, "dispatcher").get(f"/imports/{job.pk}/errors.csv").content.decode("utf-8-sig")
     assert "13800001111" not in body
-    assert "来电号码=***; 标题=噪声" in body
+    assert "来电号码=***" in body
+    assert "标题=噪声" in body
 
 
 @pytest.mark.django_db

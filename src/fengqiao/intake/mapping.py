@@ -139,7 +139,7 @@ def parse(raw: dict[str, Any]) -> Mapping:
     columns = _columns(raw)
     defaults = _str_table(raw, "defaults")
     urgency_map = _str_table(raw, "urgency_map")
-    bad = [v for v in list(urgency_map.values()) + [defaults.get("urgency", "normal")] if v not in Urgency.values]
+    bad = [v for v in [*list(urgency_map.values()), defaults.get("urgency", "normal")] if v not in Urgency.values]
     if bad:
         raise _fail(f"紧急程度 {bad[0]!r} 无效，应为 {' / '.join(Urgency.values)}", "urgency_map")
     location = raw.get("location", {})
