@@ -17,7 +17,7 @@ from fengqiao.accounts.models import User
 from fengqiao.cases import actions, selectors, services
 from fengqiao.cases.models import Case, CaseEvent, ExtensionStatus
 from fengqiao.kit.errors import DomainError, NotFound
-from fengqiao.web import lookups, presenters
+from fengqiao.web import lookups, presenters, suggest_views
 from fengqiao.web.forms import ACTION_SPECS, ActionForm, ActionSpec, DispatchForm, apply_domain_error
 from fengqiao.web.views import current_user, is_partial, render_error
 
@@ -42,6 +42,7 @@ def build_form(name: str, case: Case, data: Any = None, files: Any = None) -> Ac
     spec = ACTION_SPECS[name]
     initial = {"expected_version": case.version}
     if spec.form is DispatchForm:
+        initial.update(suggest_views.dispatch_initial(case) if data is None else {})
         return DispatchForm(data, initial=initial, units=lookups.unit_choices(case), prefix=name)
     return spec.form(data, files, initial=initial, prefix=name)
 
