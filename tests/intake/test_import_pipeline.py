@@ -246,3 +246,24 @@ def test_register_one_validates_and_is_idempotent(city: City) -> None:
     with pytest.raises(ValidationFailed) as e:
         pipeline.register_one("mini_program", {"description": "", "reporter_phone": "1"}, city.users["operator"])
     assert set(e.value.fields) == {"description", "reporter_phone"}
+
+
+def test_raw_cells_of_a_bad_row_are_encrypted_at_rest(db: None) -> None:
+    from django.db import connection
+
+    from fengqiao.intake.models import ImportJob, ImportRowError
+    from fengqiao.kit import clock
+    from tests.factories import build_city
+
+    city = build_city()
+    job = ImportJob.objects.create(channel="hotline_12345", file_name="x.csv", file_path="/tmp/x.csv",
+                                   file_sha256="0" * 64, mapping={}, created_by=city.users["operator"],
+                                   created_at=clock.now())
+    error = ImportRowError.objects.create(job=job, row=3, field="reporter_phone", message="bad",
+                                          raw={"来电人": "王小明", "来电号码": "13800001111"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT raw FROM intake_importrowerror WHERE id = %s", [error.pk])
+        stored = cursor.fetchone()[0]
+    assert "王小明" not in stored
+    assert "13800001111" not in stored
+    assert ImportRowError.objects.get(pk=error.pk).raw == {"来电人": "王小明", "来电号码": "13800001111"}

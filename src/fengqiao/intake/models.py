@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Channel
+from fengqiao.kit.pii import EncryptedJSONField
 
 
 class ChannelKey(models.Model):
@@ -82,7 +83,7 @@ class ImportRowError(models.Model):
     row = models.PositiveIntegerField(_("row"))
     field = models.CharField(_("field"), max_length=80, blank=True)
     message = models.CharField(_("reason"), max_length=500)
-    raw = models.JSONField(default=dict)
+    raw = EncryptedJSONField(default=dict, blank=True)  # the row's cells hold personal data: encrypted
 
     class Meta:
         ordering = ["job", "row"]
