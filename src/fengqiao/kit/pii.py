@@ -94,6 +94,10 @@ class EncryptedJSONField(models.TextField):
     """A JSON value (e.g. the raw cells of a bad import row, which hold names and phone numbers) stored as
     one Fernet token; Python sees the decoded value."""
 
+    # what django-stubs' mypy plugin types the attribute as
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if not value:
             return {}
