@@ -75,15 +75,17 @@ def drive(port: int, make: Callable[[int], Request], rate: float, seconds: float
         while (job := jobs.get()) is not None:
             number, due = job
             method, path, body, headers = make(number)
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 0
+            status = 0
+            for _attempt in range(2):  # once more on a fresh connection if the server closed an idle one
+                try:
+                    conn.request(method, path, body=body, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                    break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             elapsed = (time.perf_counter() - due) * 1000
             with result.lock:
                 result.latencies_ms.append(elapsed)
