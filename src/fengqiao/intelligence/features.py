@@ -30,8 +30,8 @@ class FeatureConfig:
     char_ngrams: tuple[int, int] = (1, 3)
     word_ngrams: tuple[int, int] = (1, 2)
     min_df: int = 2
-    max_char_features: int = 400_000
-    max_word_features: int = 300_000
+    max_char_features: int | None = 400_000
+    max_word_features: int | None = 300_000
     word_weight: float = 1.0
     char_weight: float = 1.0
     extra_weight: float = 0.5

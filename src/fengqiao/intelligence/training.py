@@ -115,6 +115,7 @@ def feature_config(n_labels: int, extra_cols: Sequence[str]) -> FeatureConfig:
 def _fit_svm(X: Any, y: np.ndarray) -> LinearSVC:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)  # "more classes than half the rows": fine here
         svm = LinearSVC(C=SVM_C, class_weight="balanced", max_iter=2000, random_state=0).fit(X, y)
     svm.coef_ = svm.coef_.astype(np.float32)
     svm.intercept_ = svm.intercept_.astype(np.float32)
