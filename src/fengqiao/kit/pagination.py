@@ -51,6 +51,9 @@ def paginate(qs: QuerySet[Any], page: int | str | None, per_page: int = 25) -> P
     total_capped = total > COUNT_CAP
     if total_capped:
         total = COUNT_CAP
+    # a page past the end (or an absurd number) shows the last page, never an out-of-range OFFSET;
+    # past the count cap, narrow the filters rather than page through ten thousand rows
+    number = min(number, max(1, -(-total // per_page)))
     offset = (number - 1) * per_page
     items = list(qs[offset : offset + per_page])
     return Page(items=items, number=number, per_page=per_page, total=total, total_capped=total_capped)
