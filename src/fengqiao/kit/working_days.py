@@ -24,6 +24,8 @@ END_OF_DAY = dt.time(23, 59, 59)
 # Overrides are few; each process keeps them for a minute (other processes see an edit within that).
 _CACHE_SECONDS = 60.0
 _cache: tuple[float, dict[dt.date, bool]] | None = None
+# (start date, working days) → end date; valid as long as the overrides it was computed with
+_ends: dict[tuple[dt.date, int], dt.date] = {}
 
 
 def overrides() -> dict[dt.date, bool]:
@@ -31,7 +33,10 @@ def overrides() -> dict[dt.date, bool]:
     if _cache is None or time.monotonic() - _cache[0] > _CACHE_SECONDS:
         from fengqiao.kit.models import CalendarDay
 
-        _cache = (time.monotonic(), dict(CalendarDay.objects.values_list("day", "is_workday")))
+        fresh = dict(CalendarDay.objects.values_list("day", "is_workday"))
+        if _cache is None or fresh != _cache[1]:
+            _ends.clear()
+        _cache = (time.monotonic(), fresh)
     return _cache[1]
 
 
@@ -39,6 +44,7 @@ def clear_cache() -> None:
     """Called when an administrator edits the calendar (signal in kit.models)."""
     global _cache
     _cache = None
+    _ends.clear()
 
 
 def is_workday(day: dt.date) -> bool:
@@ -55,15 +61,17 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
     """The end of the ``days``-th working day after the local date of ``start``."""
     if days < 0:
         raise ValueError("days must not be negative")
-    day = clock.localtime(start).date()
-    if days == 0:
-        return clock.at_local(day, END_OF_DAY)
-    counted = 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if is_workday(day):
-            counted += 1
-    return clock.at_local(day, END_OF_DAY)
+    first = clock.localtime(start).date()
+    overrides()  # refresh the overrides (and forget memoised ends if they changed)
+    end = _ends.get((first, days))
+    if end is None:
+        end, counted = first, 0
+        while counted < days:
+            end += dt.timedelta(days=1)
+            if is_workday(end):
+                counted += 1
+        _ends[(first, days)] = end
+    return clock.at_local(end, END_OF_DAY)
 
 
 def working_days_between(start: dt.datetime, end: dt.datetime) -> int:
