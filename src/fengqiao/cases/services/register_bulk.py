@@ -21,7 +21,7 @@ from fengqiao.cases.models import Case, CaseEvent, Category, Party
 from fengqiao.cases.services._core import Acting, record
 from fengqiao.cases.services.register import PartyInput, _party
 from fengqiao.cases.states import Action, State, next_state
-from fengqiao.kit import clock, ids
+from fengqiao.kit import bulk, clock, ids
 
 REGISTERED = next_state(State.NEW, Action.REGISTER)
 
@@ -157,7 +157,7 @@ def _write(user: User, acting: Acting, items: list[BulkCase], terms: TermsCache)
                              data={"channel": item.channel, "terms": agreed.describe()}))
         parties.extend(_party(case, p) for p in item.parties)
         cases.append(case)
-    Case.objects.bulk_create(cases)
-    Party.objects.bulk_create(parties)
-    CaseEvent.objects.bulk_create(events)
+    bulk.insert(Case, cases)
+    bulk.insert(Party, parties)
+    bulk.insert(CaseEvent, events)
     return [(item.row, case.pk) for item, case in zip(items, cases, strict=True)]

@@ -1,0 +1,51 @@
+"""Fast bulk inserts for the import pipeline: COPY on PostgreSQL, executemany on SQLite.
+
+Django's ``bulk_create`` builds one placeholder and one prepared value per cell through the SQL compiler
+(measured: ~60 % of the time of writing 1,000 cases with their events).  Here each field's own
+``get_db_prep_save`` runs only where it changes the value (encrypted, JSON, and on SQLite date/time
+fields); plain values go to the driver as they are.  Objects must carry their primary keys, or none of
+them may (then the database assigns them and the objects do not learn them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.FloatField, models.BooleanField,
+          models.ForeignKey, models.AutoField, models.BigAutoField)
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    from fengqiao.kit.pii import EncryptedJSONField, EncryptedTextField
+
+    if isinstance(field, EncryptedTextField | EncryptedJSONField | models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, models.DateTimeField | models.DateField):
+        return None if connection.vendor == "postgresql" else (lambda v: field.get_db_prep_save(v, connection))
+    if isinstance(field, _PLAIN):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    if not objs:
+        return
+    meta = model._meta
+    with_pk = objs[0].pk is not None
+    fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
+    converters = [(f.attname, _converter(f)) for f in fields]
+    rows = [[conv(getattr(o, name)) if conv else getattr(o, name) for name, conv in converters] for o in objs]
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
