@@ -1,8 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fengqiao.web import case_views, duplicate_views, import_views, locate_views, register_views, views
-from fengqiao.web import suggest_views
+from fengqiao.web import case_views, duplicate_views, import_views, locate_views, register_views, suggest_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
