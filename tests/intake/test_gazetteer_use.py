@@ -77,7 +77,7 @@ def test_locate_partial_needs_a_registering_role(city: City) -> None:
 def test_register_form_asks_for_the_address_as_one_types(city: City) -> None:
     html = _client(city, "operator").get(reverse("case_new")).content.decode()
     assert 'hx-get="/locate/"' in html
-    assert 'hx-trigger="keyup changed delay:500ms, change"' in html
+    assert 'hx-trigger="input changed delay:500ms, change"' in html
     assert 'id="locate-result"' in html
 
 

@@ -14,7 +14,7 @@ from fengqiao.web.views import current_user
 
 # the address input of the registration form: ask after a pause in typing, and when it changes
 ADDRESS_ATTRS = {
-    "hx-get": reverse_lazy("locate_address"), "hx-trigger": "keyup changed delay:500ms, change",
+    "hx-get": reverse_lazy("locate_address"), "hx-trigger": "input changed delay:500ms, change",
     "hx-target": "#locate-result", "hx-swap": "innerHTML", "hx-sync": "this:replace", "autocomplete": "off",
 }
 
