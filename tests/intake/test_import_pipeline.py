@@ -267,3 +267,15 @@ def test_raw_cells_of_a_bad_row_are_encrypted_at_rest(db: None) -> None:
     assert "王小明" not in stored
     assert "13800001111" not in stored
     assert ImportRowError.objects.get(pk=error.pk).raw == {"来电人": "王小明", "来电号码": "13800001111"}
+
+
+def test_bulk_insert_stores_any_offset_as_the_same_instant(db: None) -> None:
+    import datetime as dt
+
+    from fengqiao.cases.models import Case
+    from fengqiao.kit import bulk
+
+    odd = dt.datetime(2024, 2, 5, 17, 43, 24, tzinfo=dt.timezone(dt.timedelta(hours=14, minutes=34)))
+    bulk.insert(Case, [Case(pk=910001, code="FQ240205-TEST01", channel="hotline_12345", title="t",
+                            description="d", status="registered", registered_at=odd)])
+    assert Case.objects.get(pk=910001).registered_at == odd

@@ -137,6 +137,7 @@ def test_bad_fields_are_422_naming_the_field(city: City, key: str, change: dict[
     ({"lng": None}, "lng"),
     ({"lng": 100.0, "lat": 30.0}, "lng"),
     ({"reported_at": "2999-01-01T00:00:00+08:00"}, "reported_at"),
+    ({"reported_at": "0108-02-05T17:43:24.655900+14:34"}, "reported_at"),  # found by schemathesis
 ])
 def test_rejected_values_are_400_naming_the_field(city: City, key: str, change: dict[str, Any],
                                                   field: str) -> None:

@@ -14,9 +14,11 @@ from fengqiao.cases.services.register_bulk import BulkCase
 from fengqiao.intake.mapping import Mapping
 from fengqiao.jurisdictions import geo
 from fengqiao.jurisdictions.models import Area, Level
+from fengqiao.kit import clock
 from fengqiao.kit.validators import id_number_error, phone_error
 
 MAX_TITLE = 200
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # older "dates" are typos or placeholders
 MAX_DESCRIPTION = 10_000
 URGENCY_WORDS = {"一般": "normal", "普通": "normal", "紧急": "urgent", "特急": "very_urgent"}
 
@@ -201,6 +203,10 @@ def validate(ctx: Context, number: int, raw: dict[str, str]) -> BulkCase | list[
         at = parse_date(when, ctx)
         if at is None:
             r.error("reported_at", f"无法识别的日期 {when!r}")
+        elif at < EARLIEST:
+            r.error("reported_at", f"日期 {when!r} 早于 2000 年，请核对")
+        elif at > clock.now() + dt.timedelta(days=1):
+            r.error("reported_at", f"日期 {when!r} 在未来，请核对")
     if r.errors:
         return r.errors
     item = BulkCase(row=number, channel=ctx.channel, title=title, description=description,

@@ -9,6 +9,7 @@ them may (then the database assigns them and the objects do not learn them).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,12 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
 
     if isinstance(field, EncryptedTextField | EncryptedJSONField | models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
-    if isinstance(field, models.DateTimeField | models.DateField):
+    if isinstance(field, models.DateTimeField):
+        if connection.vendor == "postgresql":
+            # COPY's text format takes the offset as written; PostgreSQL refuses exotic ones: send UTC
+            return lambda v: v.astimezone(dt.UTC) if v is not None and v.tzinfo is not None else v
+        return lambda v: field.get_db_prep_save(v, connection)
+    if isinstance(field, models.DateField):
         return None if connection.vendor == "postgresql" else (lambda v: field.get_db_prep_save(v, connection))
     if isinstance(field, _PLAIN):
         return None
