@@ -33,6 +33,7 @@ from django.db.models import Q
 from fengqiao.cases.models import Case, Party
 from fengqiao.cases.states import State
 from fengqiao.intelligence.models import CaseBand
+from fengqiao.kit import bulk
 
 log = logging.getLogger(__name__)
 
@@ -159,21 +160,9 @@ def index_cases(case_ids: Sequence[int]) -> int:
 
 
 def _insert(bands: Sequence[Any]) -> None:
-    """One multi-row insert per batch: the ORM's bulk_create spends ~30 µs a value preparing what is
+    """One COPY / executemany per batch: the ORM's bulk_create spends ~30 µs a value preparing what is
     already plain integers here (measured: 64k rows in 12 s through bulk_create)."""
-    if not bands:
-        return
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in ("case_id", "band", "hash", "registered_at", "street_id"))
-    table = qn(CaseBand._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: ~10x faster than executemany for the ~32 rows each case writes
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in bands:
-                    copy.write_row(row)
-            return
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", bands)
+    bulk.insert_rows(CaseBand._meta.db_table, ["case_id", "band", "hash", "registered_at", "street_id"], bands)
 
 
 def index_after_commit(case_id: int) -> None:

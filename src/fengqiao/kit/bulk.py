@@ -44,14 +44,20 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     converters = [(f.attname, _converter(f)) for f in fields]
     rows = [[conv(getattr(o, name)) if conv else getattr(o, name) for name, conv in converters] for o in objs]
+    insert_rows(meta.db_table, [str(f.column) for f in fields], rows)
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Rows of values already in their database form: one COPY (PostgreSQL) or executemany (SQLite)."""
+    if not rows:
+        return
     qn = connection.ops.quote_name
-    table = qn(meta.db_table)
-    columns = ", ".join(qn(str(f.column)) for f in fields)
+    names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", rows)
