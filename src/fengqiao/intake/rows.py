@@ -19,6 +19,7 @@ from fengqiao.kit.validators import id_number_error, phone_error
 
 MAX_TITLE = 200
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # older "dates" are typos or placeholders
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)  # senders' clocks drift a little; more is a wrong date
 MAX_DESCRIPTION = 10_000
 URGENCY_WORDS = {"一般": "normal", "普通": "normal", "紧急": "urgent", "特急": "very_urgent"}
 
@@ -205,7 +206,7 @@ def validate(ctx: Context, number: int, raw: dict[str, str]) -> BulkCase | list[
             r.error("reported_at", f"无法识别的日期 {when!r}")
         elif at < EARLIEST:
             r.error("reported_at", f"日期 {when!r} 早于 2000 年，请核对")
-        elif at > clock.now() + dt.timedelta(days=1):
+        elif at > clock.now() + FUTURE_TOLERANCE:
             r.error("reported_at", f"日期 {when!r} 在未来，请核对")
     if r.errors:
         return r.errors
