@@ -5,10 +5,7 @@ Screenshots of every step go to tests/screenshots/ (gitignored), at desktop size
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,80 +13,10 @@ import pytest
 from fengqiao.cases import services
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.states import State
-from tests.factories import PASSWORD, City, build_city
+from tests.factories import City
+from tests.web.browser_kit import PHONE, SHOTS, Clerk
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = "Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
-        if os.environ.get("FENGQIAO_REQUIRE_BROWSER"):  # CI installs it: a missing browser is a failure there
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> City:
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain sync ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return build_city()
-
-
-class Clerk:
-    """One person's browser session."""
-
-    def __init__(self, browser: Any, base: str, username: str, viewport: dict[str, int] = DESKTOP) -> None:
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.base = base
-        self.username = username
-        self.page.goto(f"{base}/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("form button.primary")
-        self.page.wait_for_url(f"{base}/")
-
-    def goto(self, path: str) -> None:
-        self.page.goto(f"{self.base}{path}")
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def status(self) -> str:
-        return str(self.page.locator("[data-testid=status]").inner_text()).strip()
-
-    def act(self, action: str, fill: dict[str, str] | None = None, *, select: dict[str, str] | None = None,
-            check: list[str] | None = None) -> None:
-        panel = self.page.locator(f'details[data-action="{action}"]')
-        if panel.get_attribute("open") is None:
-            panel.locator("summary").click()
-        for name, value in (select or {}).items():
-            panel.locator(f'select[name="{action}-{name}"]').select_option(label=value)
-        for name, value in (fill or {}).items():
-            panel.locator(f'[name="{action}-{name}"]').fill(value)
-        for label in check or []:
-            panel.get_by_label(label, exact=True).check()
-        panel.locator("button[type=submit]").click()
-        self.page.wait_for_load_state("load")
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def test_register_dispatch_accept_reply_evaluate(browser: Any, live_server: Any, live_city: City) -> None:
