@@ -16,6 +16,28 @@
     if (lngInput) lngInput.dataset.source = "pick";  // an address typed later does not move it (locate.js)
   }
 
+  function bbox(geometry) {  // [minLng, minLat, maxLng, maxLat] of a Polygon or MultiPolygon
+    var box = [Infinity, Infinity, -Infinity, -Infinity];
+    (function walk(c) {
+      if (typeof c[0] === "number") {
+        box = [Math.min(box[0], c[0]), Math.min(box[1], c[1]), Math.max(box[2], c[0]), Math.max(box[3], c[1])];
+      } else { c.forEach(walk); }
+    })(geometry ? geometry.coordinates : []);
+    return box;
+  }
+
+  // Names are drawn only when every area is wide enough on screen for its own name (else they overlap);
+  // hovering shows a name either way.
+  function labelsFit(chart, features) {
+    return features.every(function (f) {
+      var box = bbox(f.geometry);
+      if (!isFinite(box[0])) return true;
+      var a = chart.convertToPixel({ geoIndex: 0 }, [box[0], box[1]]);
+      var b = chart.convertToPixel({ geoIndex: 0 }, [box[2], box[3]]);
+      return a && b && Math.abs(b[0] - a[0]) >= String(f.properties.name || "").length * 11 + 6;
+    });
+  }
+
   function draw(el) {
     if (typeof echarts === "undefined") return;
     var data = JSON.parse(document.getElementById(el.dataset.map).textContent);
@@ -45,7 +67,12 @@
       };
     }
     chart.setOption(option(data.point));
-    window.addEventListener("resize", function () { chart.resize(); });
+    function fitLabels() {
+      if (!many) chart.setOption({ geo: { label: { show: labelsFit(chart, data.geojson.features) } } });
+    }
+    fitLabels();
+    chart.on("georoam", fitLabels);
+    window.addEventListener("resize", function () { chart.resize(); fitLabels(); });
     if (el.dataset.pick) {
       el.addEventListener("fq:located", function (event) {  // the typed address was recognised
         chart.setOption({
