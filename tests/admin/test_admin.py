@@ -120,7 +120,7 @@ def test_export_downloads(city: City) -> None:
     assert [f["properties"]["code"] for f in json.loads(geojson.content)["features"]] == [g.code for g in city.grids]
     csv = client.get(reverse("admin:jurisdictions_area_export", args=["csv"]))
     assert csv["Content-Disposition"].startswith('attachment; filename="areas-')
-    assert csv.content.startswith(b"\xef\xbb\xbfcode,name,level,parent_code,population,geometry\n")
+    assert csv.content.startswith(b"\xef\xbb\xbfcode,name,level,parent_code,population,aliases,geometry\n")
     units = client.get(reverse("admin:jurisdictions_unit_export", args=["csv"]))
     assert units.content.decode("utf-8-sig").count("\n") == 1 + Unit.objects.count()
     assert client.get(reverse("admin:jurisdictions_area_export", args=["xlsx"])).status_code == 404

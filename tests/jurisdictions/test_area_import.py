@@ -37,10 +37,10 @@ def test_geojson_is_a_feature_collection_of_the_documented_shape(city: City) -> 
     assert doc["type"] == "FeatureCollection"
     assert len(doc["features"]) == 10
     assert doc["features"][0] == {"type": "Feature", "geometry": None, "properties": {
-        "code": "3212", "name": "泰州市", "level": "city", "parent_code": None, "population": None}}
+        "code": "3212", "name": "泰州市", "level": "city", "parent_code": None, "population": None, "aliases": []}}
     grid = doc["features"][-1]
     assert grid["properties"] == {"code": "32120200200104", "name": "西园社区第4网格", "level": "grid",
-                                  "parent_code": "321202002001", "population": None}
+                                  "parent_code": "321202002001", "population": None, "aliases": []}
     assert grid["geometry"] == city.grids[3].geometry
 
 

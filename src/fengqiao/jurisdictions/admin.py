@@ -125,7 +125,8 @@ class AreaAdmin(ImportExportMixin, admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "centroid_lng", "centroid_lat"]
-    fields = ["code", "name", "level", "parent", "path", "population", "geometry", "centroid_lng", "centroid_lat"]
+    fields = ["code", "name", "level", "parent", "path", "population", "aliases", "geometry", "centroid_lng",
+              "centroid_lat"]
     list_select_related = ["parent"]
     show_full_result_count = False
     list_per_page = 100

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.jurisdictions import aliases
 from fengqiao.jurisdictions.boundaries import BoundaryError, clean_boundary
 from fengqiao.jurisdictions.imports import level_label
 from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Unit
@@ -15,10 +16,41 @@ from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Unit
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
+class AliasesField(forms.CharField):
+    """Aliases in a text box, one per line (“、” and commas separate too); cleaned by ``aliases.parse``."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40, "placeholder": "东风路\n人民路\n万达广场"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        if isinstance(value, str) and value.startswith("["):  # the JSON the model field gives back on errors
+            try:
+                return "\n".join(aliases.parse(value))
+            except aliases.AliasError:
+                return value
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        try:
+            return aliases.parse(value)
+        except aliases.AliasError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 class AreaAdminForm(forms.ModelForm):
+    aliases = AliasesField(label=_("别名（道路、地标）"), required=False)
+
     class Meta:
         model = Area
-        fields = ["code", "name", "level", "parent", "population", "geometry"]
+        fields = ["code", "name", "level", "parent", "population", "aliases", "geometry"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["aliases"].help_text = _(
+            "每行一个，也可用“、”或逗号分隔；用于地址识别，保存后即生效。每个 %(min)s 至 %(max)s 个字，"
+            "最多 %(count)s 个，重复的只保留一个。"
+        ) % {"min": aliases.MIN_LENGTH, "max": aliases.MAX_LENGTH, "count": aliases.MAX_ALIASES}
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip()

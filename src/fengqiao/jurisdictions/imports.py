@@ -17,7 +17,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from fengqiao.jurisdictions import geo
+from fengqiao.jurisdictions import aliases, geo
 from fengqiao.jurisdictions.boundaries import BoundaryError, centroid, clean_boundary
 from fengqiao.jurisdictions.io import guess_format, read_records
 from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Level
@@ -25,7 +25,7 @@ from fengqiao.jurisdictions.report import ImportReport, Progress, batches, parse
 
 BATCH_SIZE = 500
 _LEVELS = {lv.value: lv for lv in LEVEL_ORDER} | {str(lv.label): lv for lv in LEVEL_ORDER}
-_FIELDS = ["name", "level", "parent", "path", "population", "geometry", "centroid_lng", "centroid_lat"]
+_FIELDS = ["name", "level", "parent", "path", "population", "aliases", "geometry", "centroid_lng", "centroid_lat"]
 
 
 class BadRecord(ValueError):
@@ -41,6 +41,7 @@ class AreaRow:
     parent_code: str
     population: int | None
     geometry: dict[str, Any] | None
+    aliases: list[str] | None = None  # None: the file has no aliases column, the area's stay as they are
 
 
 def level_label(level: str) -> str:
@@ -71,7 +72,11 @@ def _clean(fields: dict[str, Any], number: int, repair: bool) -> AreaRow:
         geometry = clean_boundary(fields.get("geometry"), repair=repair)
     except BoundaryError as exc:
         raise BadRecord(str(exc)) from exc
-    return AreaRow(number, code, name, level, text(fields, "parent_code"), population, geometry)
+    try:
+        names = aliases.parse(fields["aliases"]) if "aliases" in fields else None
+    except aliases.AliasError as exc:
+        raise BadRecord(str(exc)) from exc
+    return AreaRow(number, code, name, level, text(fields, "parent_code"), population, geometry, names)
 
 
 def _load(codes: Iterable[str]) -> dict[str, Area]:
@@ -132,7 +137,8 @@ class _Plan:
         if current is None:
             self.create.append(row)
         elif (current.name, current.level, current.parent.code if current.parent else "", current.population,
-              current.geometry) != (row.name, row.level, row.parent_code, row.population, row.geometry):
+              current.geometry) != (row.name, row.level, row.parent_code, row.population, row.geometry) or (
+                row.aliases is not None and list(current.aliases or []) != row.aliases):
             self.update.append(row)
         else:
             self.report.unchanged += 1
@@ -162,7 +168,7 @@ def _write_batch(plan: _Plan, areas: dict[str, Area], create: list[AreaRow], upd
     for row in create:
         parent = areas.get(row.parent_code) if row.parent_code else None
         area = Area(code=row.code, name=row.name, level=row.level, parent=parent, population=row.population,
-                    path=f"{parent.path}/{row.code}" if parent else row.code)
+                    aliases=row.aliases or [], path=f"{parent.path}/{row.code}" if parent else row.code)
         _set_boundary(area, row.geometry)
         new.append(area)
     Area.objects.bulk_create(new)
@@ -173,6 +179,8 @@ def _write_batch(plan: _Plan, areas: dict[str, Area], create: list[AreaRow], upd
         parent = areas.get(row.parent_code) if row.parent_code else None
         old_path = area.path
         area.name, area.level, area.parent, area.population = row.name, row.level, parent, row.population
+        if row.aliases is not None:
+            area.aliases = row.aliases
         area.path = f"{parent.path}/{row.code}" if parent else row.code
         if area.geometry != row.geometry:
             _set_boundary(area, row.geometry)

@@ -7,7 +7,8 @@ Reading turns a file (bytes) into numbered raw records; validation and writing t
   = the area's boundary (Polygon / MultiPolygon) or null.  Record N is the N-th feature (from 1).
 * CSV: a header row, then one row per record.  Record N is the spreadsheet row (the header is row 1, so
   the first record is row 2).  ``geometry`` holds a GeoJSON geometry as a JSON string (what we write) or
-  WKT (also accepted).  UTF-8 with or without BOM and GB18030 are read; we write UTF-8 (``--encoding``).
+  WKT (also accepted); ``aliases`` the area's aliases joined by “、” (in GeoJSON a list of strings).
+  UTF-8 with or without BOM and GB18030 are read; we write UTF-8 (``--encoding``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from typing import IO, Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from fengqiao.jurisdictions import aliases
 from fengqiao.jurisdictions.models import Area, Unit
 
-AREA_COLUMNS = ["code", "name", "level", "parent_code", "population", "geometry"]
+AREA_COLUMNS = ["code", "name", "level", "parent_code", "population", "aliases", "geometry"]
 UNIT_COLUMNS = ["code", "name", "short_name", "kind", "level", "area_code", "parent_code", "phone", "active"]
 FORMATS = ("geojson", "csv")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
@@ -145,10 +147,10 @@ def areas_for_export(level: str | None = None, under: str | None = None) -> Quer
 
 
 def _area_rows(qs: QuerySet[Area]) -> Iterator[dict[str, Any]]:
-    values = qs.values_list("code", "name", "level", "parent__code", "population", "geometry")
-    for code, name, level, parent_code, population, geometry in values.iterator(chunk_size=500):
+    values = qs.values_list("code", "name", "level", "parent__code", "population", "aliases", "geometry")
+    for code, name, level, parent_code, population, names, geometry in values.iterator(chunk_size=500):
         yield {"code": code, "name": name, "level": level, "parent_code": parent_code,
-               "population": population, "geometry": geometry}
+               "population": population, "aliases": list(names or []), "geometry": geometry}
 
 
 def _unit_rows() -> Iterator[dict[str, Any]]:
@@ -197,8 +199,8 @@ def export_areas(out: IO[str], fmt: str, *, level: str | None = None, under: str
     rows = _area_rows(areas_for_export(level, under))
     if fmt == "geojson":
         return _write_geojson(rows, out, geometry=True)
-    if fmt == "csv":
-        return _write_csv(rows, out, AREA_COLUMNS)
+    if fmt == "csv":  # aliases as one cell joined by “、”, as people type them in a spreadsheet
+        return _write_csv(({**row, "aliases": aliases.to_cell(row["aliases"])} for row in rows), out, AREA_COLUMNS)
     raise FileFormatError(_("未知文件格式：%(fmt)s（可用 geojson、csv）") % {"fmt": fmt})
 
 
