@@ -123,3 +123,22 @@ def test_backfill_command(city: City) -> None:
     assert "1 件案件" in out.getvalue()
     call_command("dedup", "index", stdout=out)
     assert CaseBand.objects.filter(case=old).count() == dedup.BANDS
+
+
+def test_batch_signatures_equal_datasketch_one_by_one() -> None:
+    """The vectorised MinHash of many texts is datasketch's own MinHash of each, value for value."""
+    from datasketch import MinHash
+
+    texts = ["小区门口下水道堵塞，污水外溢，气味难闻。", "", "路", "SW-Dirty Alley behind 1200 block",
+             "夜间施工噪声扰民，影响休息" * 20]
+    sets = [dedup.shingles(t) for t in texts]
+    values, where = dedup._signatures(sets)
+    assert where == [0, 2, 3, 4]  # an empty text has no shingle; one character is its own shingle
+    for row, n in enumerate(where):
+        single = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED)
+        single.update_batch([s.encode() for s in sets[n]])
+        assert values[row].tolist() == single.hashvalues.tolist()
+    hashes = dedup.band_hashes_many(sets)
+    assert [len(h) for h in hashes] == [dedup.BANDS, 0, dedup.BANDS, dedup.BANDS, dedup.BANDS]
+    assert hashes[0] == dedup.band_hashes(sets[0])
+    assert len(set(hashes[0])) == dedup.BANDS

@@ -66,7 +66,9 @@ def locate_many(addresses: Sequence[str]) -> list[Any]:
     return list(found) if found else [None] * len(addresses)
 
 
-def index_cases(case_ids: list[int]) -> None:
-    """Add the new cases' fingerprints to the duplicate index (when it exists)."""
-    if case_ids:
-        _guarded("dedup", _function("fengqiao.intelligence.dedup", "index_cases"), case_ids)
+def index_new(cases: Sequence[Any]) -> None:
+    """Add the just-registered cases' fingerprints to the duplicate index (when it exists), from the
+    values in hand: no read-back."""
+    if cases:
+        rows = [(c.pk, c.title, c.description, c.registered_at, c.street_id) for c in cases]
+        _guarded("dedup", _function("fengqiao.intelligence.dedup", "index_new"), rows)

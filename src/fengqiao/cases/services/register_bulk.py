@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import deadlines
@@ -52,6 +52,7 @@ class BulkCase:
 class BulkResult:
     created: list[tuple[int, int]]  # (row, case id)
     duplicates: list[tuple[int, str]]  # (row, external reference)
+    cases: list[Case] = field(default_factory=list)  # the created cases, as written
 
 
 class TermsCache:
@@ -75,10 +76,15 @@ def register_bulk(user: User, acting: Acting, items: list[BulkCase], terms: Term
         fresh, duplicates = _split_known(items)
         try:
             with transaction.atomic():  # a savepoint: a lost race rolls back this attempt only
-                created = _write(user, acting, fresh, terms)
-            return BulkResult(created=created, duplicates=duplicates)
+                cases = _write(user, acting, fresh, terms)
+            created = [(item.row, case.pk) for item, case in zip(fresh, cases, strict=True)]
+            return BulkResult(created=created, duplicates=duplicates, cases=cases)
         except IntegrityError:
             continue  # another writer registered one of our references (or a code clashed): look again
+        except OperationalError as e:
+            if "deadlock" not in str(e).lower():
+                raise
+            continue  # two import workers each waited on a reference the other was writing: look again
     raise IntegrityError("批量登记多次与并发写入冲突，请重试。")
 
 
@@ -132,7 +138,7 @@ def allocate_ids(model: type[Case] | type[CaseEvent], count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
 
 
-def _write(user: User, acting: Acting, items: list[BulkCase], terms: TermsCache) -> list[tuple[int, int]]:
+def _write(user: User, acting: Acting, items: list[BulkCase], terms: TermsCache) -> list[Case]:
     if not items:
         return []
     now = clock.now()
@@ -160,4 +166,4 @@ def _write(user: User, acting: Acting, items: list[BulkCase], terms: TermsCache)
     bulk.insert(Case, cases)
     bulk.insert(Party, parties)
     bulk.insert(CaseEvent, events)
-    return [(item.row, case.pk) for item, case in zip(items, cases, strict=True)]
+    return cases
