@@ -34,6 +34,7 @@ def fresh_database(engine: str, name: str) -> str:
 
 def setup_django(url: str) -> None:
     os.environ["FENGQIAO_DATABASE_URL"] = url
+    os.environ.setdefault("FENGQIAO_DEBUG", "0")  # production mode: no query log, no debug cursor
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))

@@ -81,9 +81,13 @@ def main() -> int:
     parser.add_argument("--engine", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=None, help="default: the pipeline's own choice")
     args = parser.parse_args()
     if args.engine == "both":
-        return run_per_engine(__file__, ["sqlite", "postgres"], ["--rows", str(args.rows), "--batch", str(args.batch)])
+        extra = ["--rows", str(args.rows), "--batch", str(args.batch)]
+        if args.workers:
+            extra += ["--workers", str(args.workers)]
+        return run_per_engine(__file__, ["sqlite", "postgres"], extra)
     setup_django(fresh_database(args.engine, "import"))
 
     from tests.factories import build_city
@@ -99,17 +103,18 @@ def main() -> int:
     raw, _ = mapping.load("hotline_12345")
     job, _ = services.start_job(city.users["operator"], "hotline_12345", path, raw)
     started = time.perf_counter()
-    job = pipeline.run_job(job.pk, batch_size=args.batch)
+    workers = args.workers or pipeline.default_workers(args.rows, args.batch)
+    job = pipeline.run_job(job.pk, batch_size=args.batch, workers=workers)
     elapsed = time.perf_counter() - started
     assert job.created == args.rows == Case.objects.count() == CaseEvent.objects.count(), job.message
     base = baseline(path, args.engine)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     enrichers = {name: enrich._function(module, fn) is not None for name, module, fn in [
         ("classify", "fengqiao.intelligence.router", "suggest_many"),
         ("locate", "fengqiao.intake.gazetteer", "locate_many"),
-        ("dedup_index", "fengqiao.intelligence.dedup", "index_cases")]}
+        ("dedup_index", "fengqiao.intelligence.dedup", "index_new")]}
     emit({
-        "bench": "import_pipeline", "engine": args.engine, "rows": args.rows, "batch": args.batch,
+        "bench": "import_pipeline", "engine": args.engine, "rows": args.rows, "batch": args.batch, "workers": workers,
         "created": job.created, "failed": job.failed, "seconds": round(elapsed, 1),
         "rows_per_s": round(args.rows / elapsed, 1), "peak_rss_mb": round(rss_mb, 1),
         "baseline": "executemany" if args.engine == "sqlite" else "COPY",

@@ -65,7 +65,7 @@ def test_running_job_fragment_polls(city: City, client: Client) -> None:
     job = ImportJob.objects.create(channel="hotline_12345", file_name="a.csv", file_path="/nonexistent",
                                    file_sha256="0" * 64, mapping={}, created_by=city.users["dispatcher"],
                                    created_at="2024-03-01T00:00:00Z", status=JobStatus.RUNNING, total_rows=100,
-                                   next_row=52)
+                                   next_row=52, done_rows=50)
     fragment = client.get(f"/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in fragment
     assert 'value="50"' in fragment

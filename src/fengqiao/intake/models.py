@@ -45,8 +45,10 @@ class JobStatus(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """One file import.  ``next_row`` is the checkpoint: a re-run resumes there; (channel, external id)
-    makes re-importing rows already written a no-op, so a crash between batches loses and doubles nothing."""
+    """One file import.  Each batch commits with its :class:`ImportBatch` record (the rows it covered) and
+    its counters, so a re-run skips exactly the batches already written — whichever worker wrote them —
+    and (channel, external id) makes re-importing a row a no-op: a crash loses and doubles nothing.
+    ``next_row`` is the furthest row reached, ``done_rows`` how many rows are done (the progress)."""
 
     channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
     file_name = models.CharField(_("file"), max_length=200)
@@ -56,6 +58,7 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     next_row = models.PositiveIntegerField(_("next row"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows done"), default=0)
     created = models.PositiveIntegerField(_("registered"), default=0)
     duplicates = models.PositiveIntegerField(_("already registered"), default=0)
     failed = models.PositiveIntegerField(_("bad rows"), default=0)
@@ -73,6 +76,20 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class ImportBatch(models.Model):
+    """A committed batch of an import: rows ``first_row``..``last_row`` of the file are done."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="batches")
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "first_row"], name="import_batch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.first_row}–{self.last_row}"
 
 
 class ImportRowError(models.Model):

@@ -61,3 +61,14 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             return
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", rows)
+
+
+def relax_commit_flush() -> None:
+    """PostgreSQL: this transaction's COMMIT returns before its WAL reaches the disk
+    (``SET LOCAL synchronous_commit = off``).  A database crash can lose the last few hundred
+    milliseconds of committed batches — never a part of one, and never corrupt — and the import's
+    checkpoint is lost with them, so the re-run (idempotent on channel + external id) registers them
+    again.  For bulk imports only; a single registration keeps the default.  No-op on SQLite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")

@@ -125,7 +125,7 @@ def _percent(job: ImportJob) -> int:
         return 100
     if not job.total_rows:
         return 0
-    return min(100, round(100 * max(job.next_row - 2, 0) / job.total_rows))
+    return min(100, round(100 * job.done_rows / job.total_rows))
 
 
 @login_required

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", required=True, help="a TOML file, or a shipped mapping's name")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="resume this job")
         parser.add_argument("--batch", type=int, default=pipeline.DEFAULT_BATCH)
+        parser.add_argument("--workers", type=int, default=None,
+                            help="worker processes (default: 2 on PostgreSQL for large files, else 1)")
         parser.add_argument("--as", dest="username", help="register as this user (default: first admin)")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -35,19 +37,22 @@ class Command(BaseCommand):
             job = self._job(options)
         except DomainError as e:
             raise CommandError(e.message) from e
-        bar = tqdm(total=job.total_rows, initial=max(job.next_row - 2, 0), unit="行",
+        bar = tqdm(total=job.total_rows, initial=job.done_rows, unit="行",
                    disable=options["no_progress"], dynamic_ncols=True)
-        done = [job.next_row]
+        done = [job.done_rows]
 
         def progress(current: ImportJob) -> None:
             if bar.total is None:
                 bar.total = current.total_rows
-            bar.update(max(current.next_row - max(done[0], 2), 0))
-            done[0] = current.next_row
+            bar.update(max(current.done_rows - done[0], 0))
+            done[0] = current.done_rows
             bar.set_postfix(created=current.created, dup=current.duplicates, bad=current.failed)
 
+        workers = options["workers"]
+        if workers is not None and workers < 1:
+            raise CommandError("--workers 至少为 1")
         try:
-            job = pipeline.run_job(job.pk, batch_size=options["batch"], progress=progress)
+            job = pipeline.run_job(job.pk, batch_size=options["batch"], progress=progress, workers=workers)
         except DomainError as e:
             raise CommandError(e.message) from e
         finally:
@@ -69,7 +74,7 @@ class Command(BaseCommand):
         raw, _parsed = mapping.load(options["mapping"])
         job, resumed = services.start_job(self._user(options["username"]), options["channel"], path, raw)
         if resumed:
-            self.stderr.write(f"继续未完成的导入任务 #{job.pk}（从第 {job.next_row} 行起）")
+            self.stderr.write(f"继续未完成的导入任务 #{job.pk}（已完成 {job.done_rows} 行）")
         return job
 
     def _user(self, username: str | None) -> User:
