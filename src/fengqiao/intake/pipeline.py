@@ -17,6 +17,7 @@ import itertools
 import logging
 import multiprocessing
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -218,6 +219,28 @@ def process_batch(job: ImportJob, ctx: Context, acting: Acting, terms: TermsCach
 
 
 _PAYLOAD_MAPPING = mapping.parse({"columns": {f: f for f in mapping.FIELDS}, "title_from_description": 30})
+# per (channel, account): the account's registering role and the look-ups a push needs (category codes,
+# grid ancestors, deadline terms), kept SESSION_SECONDS so a stream of pushes does not repeat them —
+# a role taken away, a new category or a changed deadline policy reaches pushes within that time.  The
+# key itself is checked on every request (a revoked key is refused at once).
+SESSION_SECONDS = 60.0
+_sessions: dict[tuple[str, int], tuple[float, Acting, Context, TermsCache]] = {}
+
+
+def _push_session(channel: str, actor: User) -> tuple[Acting, Context, TermsCache]:
+    now = time.monotonic()
+    found = _sessions.get((channel, actor.pk))
+    if found is not None and now - found[0] < SESSION_SECONDS:
+        return found[1], found[2], found[3]
+    acting = authorize(actor, None, Action.REGISTER)
+    session = (now, acting, Context(channel=channel, mapping=_PAYLOAD_MAPPING), TermsCache())
+    _sessions[(channel, actor.pk)] = session
+    return session[1], session[2], session[3]
+
+
+def forget_sessions() -> None:
+    """Drop the cached push sessions (tests; after an administrator's change, to apply it at once)."""
+    _sessions.clear()
 
 
 @transaction.atomic
@@ -229,17 +252,16 @@ def register_one(channel: str, payload: dict[str, Any], actor: User) -> Register
     """
     if channel not in Channel.values:
         raise ValidationFailed("未知的受理渠道。", fields={"channel": "未知的受理渠道"})
-    acting = authorize(actor, None, Action.REGISTER)
+    acting, ctx, terms = _push_session(channel, actor)
     raw = {k: "" if v is None else str(v) for k, v in payload.items() if k in mapping.FIELDS}
-    ctx = Context(channel=channel, mapping=_PAYLOAD_MAPPING)
     checked = validate(ctx, 1, raw)
     if isinstance(checked, list):
         fields = {e.field: e.message.split("：", 1)[-1] for e in checked}
         raise ValidationFailed("登记信息有误：" + "；".join(f"{k} {v}" for k, v in fields.items()) + "。",
                                fields=fields)
     _enrich(ctx, [checked])
-    result = register_bulk(actor, acting, [checked], TermsCache())
+    result = register_bulk(actor, acting, [checked], terms)
     if result.created:
         enrich.index_new(result.cases)
-        return Registered(case=Case.objects.get(pk=result.created[0][1]), created=True)
+        return Registered(case=result.cases[0], created=True)
     return Registered(case=Case.objects.get(channel=channel, external_ref=checked.external_ref), created=False)

@@ -166,4 +166,6 @@ def _write(user: User, acting: Acting, items: list[BulkCase], terms: TermsCache)
     bulk.insert(Case, cases)
     bulk.insert(Party, parties)
     bulk.insert(CaseEvent, events)
+    for case in cases:  # written: the objects now stand for saved rows
+        case._state.adding, case._state.db = False, connection.alias
     return cases
