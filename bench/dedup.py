@@ -123,6 +123,7 @@ def chinese(args: argparse.Namespace, engine: str) -> None:
         new_title, new_text = paraphrase(title, text, rng)
         rows.append((new_title, new_text, at + dt.timedelta(seconds=rng.uniform(0.1, 5) * 86400), street))
     cases = world.add_cases(rows)
+    common_step(args)
     truth = {frozenset((cases[i].pk, cases[originals + k].pk)) for k, i in enumerate(sources)}
     window = dt.timedelta(days=dedup.window_days())
 
@@ -155,6 +156,18 @@ def chinese(args: argparse.Namespace, engine: str) -> None:
     })
 
 
+def common_step(args: argparse.Namespace) -> None:
+    """Boilerplate shingles of the cases just added (as `fengqiao dedup index` computes them), or none."""
+    from fengqiao.intelligence import dedup
+    from fengqiao.intelligence.models import CommonShingles
+
+    CommonShingles.objects.all().delete()
+    dedup.forget_common()
+    common = dedup.refresh_common(share=args.common_share) if args.common_share > 0 else None
+    emit({"step": "common_shingles", "share": args.common_share, "count": len(common.shingles) if common else 0,
+          "sample": common.sample_cases if common else 0, "examples": (common.shingles[:20] if common else [])})
+
+
 def storage() -> dict[str, Any]:
     from django.db import connection
 
@@ -184,6 +197,7 @@ def baltimore(args: argparse.Namespace, engine: str) -> None:
     data = [(r["SRType"], f"{r['SRType']} {_street_name(r['Address'])}", parse(r["CreatedDate"]),
              r["Neighborhood"] or "(none)") for r in rows]
     cases = world.add_cases(data)
+    common_step(args)
     labelled = {c.pk for c, r in zip(cases, rows, strict=True) if "Duplicate" in r["SRStatus"]}
     at = {c.pk: c.registered_at for c in cases}
     found, ms = search_all(cases, limit=5)
@@ -211,11 +225,19 @@ def main() -> int:
     parser.add_argument("--engine", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--paraphrases", type=int, default=1000)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--common-share", type=float, default=None,
+                        help="boilerplate share (default: the product's; 0 = no boilerplate removal)")
     args = parser.parse_args()
     if args.engine == "both":
-        return run_per_engine(__file__, ["sqlite", "postgres"],
-                              ["--paraphrases", str(args.paraphrases), "--threshold", str(args.threshold)])
+        extra = ["--paraphrases", str(args.paraphrases), "--threshold", str(args.threshold)]
+        if args.common_share is not None:
+            extra += ["--common-share", str(args.common_share)]
+        return run_per_engine(__file__, ["sqlite", "postgres"], extra)
     setup_django(fresh_database(args.engine, "dedup"))
+    if args.common_share is None:
+        from fengqiao.intelligence import dedup
+
+        args.common_share = dedup.COMMON_SHARE
     chinese(args, args.engine)
     baltimore(args, args.engine)
     return 0

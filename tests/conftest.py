@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from fengqiao.intake import pipeline
+from fengqiao.intelligence import dedup
 from fengqiao.jurisdictions import geo
 from fengqiao.kit import working_days
 from tests.factories import City, build_city
@@ -16,6 +17,7 @@ def _fresh_geo_index() -> None:
     # calendar overrides are cached per process; a rolled-back test's CalendarDay must not leak
     working_days.clear_cache()
     pipeline.forget_sessions()  # a push session caches ids that a rolled-back test may reuse
+    dedup.forget_common()
 
 
 @pytest.fixture(autouse=True)

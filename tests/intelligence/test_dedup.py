@@ -142,3 +142,37 @@ def test_batch_signatures_equal_datasketch_one_by_one() -> None:
     assert [len(h) for h in hashes] == [dedup.BANDS, 0, dedup.BANDS, dedup.BANDS, dedup.BANDS]
     assert hashes[0] == dedup.band_hashes(sets[0])
     assert len(set(hashes[0])) == dedup.BANDS
+
+
+TEMPLATE = ("我是东风社区的居民，想反映{topic}方面的问题：{detail}已经持续一段时间，多次向有关方面反映未果，"
+            "希望相关部门尽快处理。")
+TOPICS = [("噪声", "工地夜间打桩"), ("物业", "楼道垃圾无人清理"), ("停车", "消防通道被私家车占用"),
+          ("供水", "三号楼水压过低"), ("绿化", "小区绿地被改成菜园"), ("养犬", "邻居大型犬不拴绳"),
+          ("路灯", "东门路灯损坏"), ("电梯", "五号楼电梯频繁困人"), ("油烟", "楼下饭店油烟直排"),
+          ("违建", "顶楼加盖阳光房"), ("漏水", "地下车库顶板渗水"), ("垃圾分类", "分类垃圾桶满溢")]
+
+
+def test_boilerplate_is_left_out_of_the_exact_check(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports from one template look alike until the template's shingles are known to be common; then
+    only the report that says the same thing is a candidate."""
+    monkeypatch.setattr(dedup, "COMMON_MIN_CASES", 10)
+    cases = [report(city, (f"关于{t}的诉求", TEMPLATE.format(topic=t, detail=d)), days=i * 0.2)
+             for i, (t, d) in enumerate(TOPICS)]
+    again = report(city, ("关于电梯的诉求", TEMPLATE.format(topic="电梯", detail="五号楼的电梯经常困人")), days=3)
+    _index(*cases, again)
+    before = {c.code for c in dedup.candidates(cases[0], limit=20)}
+    assert len(before) >= 5, "the template alone makes unrelated reports look alike"
+
+    common = dedup.refresh_common(share=0.5)
+    assert common is not None
+    assert common.sample_cases == 13
+    assert {"居民", "方面", "一段"} <= set(common.shingles)
+    assert "电梯" not in common.shingles
+    assert dedup.candidates(cases[0], limit=20) == []
+    assert [c.code for c in dedup.candidates(again)] == [cases[7].code]
+
+
+def test_too_few_cases_say_nothing_about_boilerplate(city: City) -> None:
+    report(city, ELEVATOR)
+    assert dedup.refresh_common() is None
+    assert dedup.common_shingles() == frozenset()

@@ -7,7 +7,9 @@ into BANDS bands of ROWS values; each band is hashed to a signed 64-bit integer 
 cases that share at least one band hash, were registered within ``window`` days of it and lie in the same
 street (or either has no known area) — one query on the (hash, registered_at) index — whose shingle
 sets then have a Jaccard similarity of at least ``threshold``; plus the cases with a party of the same
-phone (keyed hash) within the window: a repeat caller.  See docs/duplicates.md.
+phone (keyed hash) within the window: a repeat caller.  The exact check leaves out the shingles that a
+large share of recent cases contain (:class:`CommonShingles`: templates, greetings, "我是…的居民"), so
+reports written from one template are compared on what they say.  See docs/duplicates.md.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 import itertools
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,8 +33,8 @@ from django.db.models import Q
 
 from fengqiao.cases.models import Case, Party
 from fengqiao.cases.states import State
-from fengqiao.intelligence.models import CaseBand
-from fengqiao.kit import bulk
+from fengqiao.intelligence.models import CaseBand, CommonShingles
+from fengqiao.kit import bulk, clock
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,59 @@ def shingles(text: str) -> frozenset[str]:
         return frozenset(compact[i:i + 2] for i in range(len(compact) - 1))
     words = [w for w in _WORD.findall(norm) if w not in ENGLISH_STOP]
     return frozenset(words) | frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
+
+
+# --- boilerplate: shingles most cases share -----------------------------------------------------
+
+COMMON_SAMPLE = 20_000  # newest cases counted
+COMMON_SHARE = 0.05  # a shingle in at least this share of them is boilerplate
+COMMON_MIN_CASES = 200  # fewer cases than this say nothing about what is common
+COMMON_RELOAD_SECONDS = 300.0
+_common_cache: tuple[float, frozenset[str]] | None = None
+
+
+def refresh_common(sample: int = COMMON_SAMPLE, share: float = COMMON_SHARE) -> CommonShingles | None:
+    """Count shingles over the newest ``sample`` cases; store those in ≥ ``share`` of them.  None (and
+    nothing stored) when there are too few cases to tell."""
+    global _common_cache
+    rows = Case.objects.order_by("-registered_at").values_list("title", "description")[:sample]
+    counts: dict[str, int] = {}
+    total = 0
+    for title, description in rows.iterator(chunk_size=2000):
+        total += 1
+        for s in shingles(case_text(title, description)):
+            counts[s] = counts.get(s, 0) + 1
+    if total < COMMON_MIN_CASES:
+        return None
+    floor = max(2, share * total)
+    common = sorted(s for s, n in counts.items() if n >= floor)
+    row = CommonShingles.objects.create(computed_at=clock.now(), sample_cases=total, min_share=share,
+                                        shingles=common)
+    CommonShingles.objects.exclude(pk=row.pk).delete()
+    _common_cache = None
+    return row
+
+
+def common_shingles() -> frozenset[str]:
+    """The boilerplate shingles in force (read at most every COMMON_RELOAD_SECONDS per process)."""
+    global _common_cache
+    now = time.monotonic()
+    if _common_cache is None or now - _common_cache[0] > COMMON_RELOAD_SECONDS:
+        row = CommonShingles.objects.order_by("-computed_at").values_list("shingles", flat=True).first()
+        _common_cache = (now, frozenset(row or ()))
+    return _common_cache[1]
+
+
+def forget_common() -> None:
+    global _common_cache
+    _common_cache = None
+
+
+def content_shingles(text: str) -> frozenset[str]:
+    """The shingles of ``text`` without the boilerplate ones (all of them when nothing else is left)."""
+    own = shingles(text)
+    rest = own - common_shingles()
+    return rest or own
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -308,13 +364,13 @@ def candidates(case: Case, limit: int = 5, *, within: Q | None = None) -> list[C
     pool = Case.objects.filter(pk__in=sorted(set(text_ids) | phone_ids)).exclude(status=State.CANCELLED)
     if within is not None:
         pool = pool.filter(within)
-    own = shingles(case_text(case.title, case.description))
+    own = content_shingles(case_text(case.title, case.description))
     limit_t = threshold()
     found: dict[int, Candidate] = {}
     for other in pool.select_related("duplicate_of").only(
         "pk", "code", "title", "description", "status", "duplicate_of__code", "duplicate_of__title",
     ):
-        similarity = jaccard(own, shingles(case_text(other.title, other.description)))
+        similarity = jaccard(own, content_shingles(case_text(other.title, other.description)))
         reason: Reason = "text" if similarity >= limit_t else "phone"
         if reason == "phone" and other.pk not in phone_ids:
             continue

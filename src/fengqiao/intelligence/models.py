@@ -28,3 +28,21 @@ class CaseBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.band}"
+
+
+class CommonShingles(models.Model):
+    """Shingles that a large share of recent cases contain — boilerplate such as "我是…的居民，想反映…"
+    that says nothing about the matter.  The exact check of duplicate candidates leaves them out, so two
+    unrelated reports written from one template do not look alike.  Recomputed by ``fengqiao dedup
+    index`` and a daily job; the newest row is the one in force."""
+
+    computed_at = models.DateTimeField()
+    sample_cases = models.PositiveIntegerField()
+    min_share = models.FloatField()
+    shingles = models.JSONField(default=list)
+
+    class Meta:
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"{len(self.shingles)} common shingles ({self.computed_at:%Y-%m-%d})"

@@ -42,3 +42,9 @@ class Command(BaseCommand):
                 bar.update(len(chunk))
         seconds = time.perf_counter() - started
         self.stdout.write(f"已建立 {len(ids)} 件案件的指纹（{rows} 行），用时 {seconds:.1f} s。")
+        common = dedup.refresh_common()
+        if common is None:
+            self.stdout.write(f"案件少于 {dedup.COMMON_MIN_CASES} 件：暂不统计套话片段。")
+        else:
+            self.stdout.write(f"套话片段：最近 {common.sample_cases} 件中出现率 ≥ {common.min_share:.0%} 的 "
+                              f"{len(common.shingles)} 个片段，比对时不计。")
