@@ -116,3 +116,15 @@ def test_citizen_of_a_merged_case_follows_the_primary(client: Client, city: City
     assert "合并到此件" not in page.content.decode()
     assert login(Client(), city, "other_citizen").get(f"/cases/{primary.code}/").status_code == 404
     assert "139****1111" in login(Client(), city, "operator").get(f"/cases/{primary.code}/").content.decode()
+
+
+def test_citizen_follows_every_hop_when_the_primary_is_merged_later(city: City) -> None:
+    top = report(city, NOISE, days=0)
+    middle = report(city, ELEVATOR, days=0)
+    own = report(city, ELEVATOR_AGAIN, days=1, by="citizen", channel=Channel.MINI_PROGRAM)
+    dispatcher, citizen = city.users["dispatcher"], city.users["citizen"]
+    services.merge(dispatcher, own.code, into=middle.code)
+    services.merge(dispatcher, middle.code, into=top.code)
+    visible = set(selectors.visible_cases(citizen).values_list("pk", flat=True))
+    assert visible == {own.pk, middle.pk, top.pk}
+    assert not selectors.visible_cases(city.users["other_citizen"]).filter(pk=top.pk).exists()

@@ -85,12 +85,26 @@ def case_filter(user: User, *, prefix: str = "") -> Q:
         q |= Q(**{f"{prefix}id__in": assigned})
     if reach.own_user_id is not None:
         q |= Q(**{f"{prefix}citizen_id": reach.own_user_id})
-        # a reporter follows the case her own report was merged into (its primary)
-        from fengqiao.cases.models import Case
-
-        primaries = Case.objects.filter(citizen_id=reach.own_user_id, duplicate_of__isnull=False)
-        q |= Q(**{f"{prefix}id__in": primaries.values("duplicate_of_id")})
+        followed = _followed_primaries(reach.own_user_id)
+        if followed:
+            q |= Q(**{f"{prefix}id__in": followed})
     return q
+
+
+def _followed_primaries(citizen_id: int) -> list[int]:
+    """The cases a citizen's own reports were merged into, and theirs in turn when a primary was itself
+    merged later: she follows every hop to the case that carries her matter now."""
+    from fengqiao.cases.models import Case
+
+    found: set[int] = set()
+    frontier = set(Case.objects.filter(citizen_id=citizen_id, duplicate_of__isnull=False)
+                   .values_list("duplicate_of_id", flat=True))
+    while frontier - found:
+        frontier -= found
+        found |= frontier
+        frontier = set(Case.objects.filter(pk__in=sorted(frontier), duplicate_of__isnull=False)
+                       .values_list("duplicate_of_id", flat=True))
+    return sorted(found)
 
 
 def area_filter(user: User, *, field: str = "") -> Q:
