@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from fengqiao.cases.models import Category, DeadlinePolicy, TimeUnit
 from fengqiao.kit import working_days
 
@@ -70,8 +72,11 @@ class TimeLeft:
         secs = abs(self.seconds)
         days, rest = divmod(secs, 86400)
         hours = rest // 3600
-        span = f"{days} 天 {hours} 小时" if days else f"{hours} 小时 {rest % 3600 // 60} 分"
-        return f"超期 {span}" if self.overdue else f"剩余 {span}"
+        if days:
+            span = _("%(d)s 天 %(h)s 小时") % {"d": days, "h": hours}
+        else:
+            span = _("%(h)s 小时 %(m)s 分") % {"h": hours, "m": rest % 3600 // 60}
+        return _("超期 %(span)s") % {"span": span} if self.overdue else _("剩余 %(span)s") % {"span": span}
 
 
 def time_left(deadline: dt.datetime | None, now: dt.datetime) -> TimeLeft | None:

@@ -6,8 +6,15 @@ from __future__ import annotations
 import chinese_calendar
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.kit.models import CalendarDay
+
+WEEKDAYS = [
+    pgettext_lazy("weekday", "一"), pgettext_lazy("weekday", "二"), pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"), pgettext_lazy("weekday", "五"), pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+]
 
 
 @admin.register(CalendarDay)
@@ -20,7 +27,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:
-        return "一二三四五六日"[obj.day.weekday()]
+        return str(WEEKDAYS[obj.day.weekday()])
 
     @admin.display(description=_("国家日历"))
     def national(self, obj: CalendarDay) -> str:
