@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 
 from fengqiao.api import api
 
-admin.site.site_header = "枫桥 · 系统管理"
-admin.site.site_title = "枫桥"
-admin.site.index_title = "基础数据与用户"
+admin.site.site_header = _("枫桥 · 系统管理")
+admin.site.site_title = _("枫桥")
+admin.site.index_title = _("基础数据与用户")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.roles import PII_ROLES
 from fengqiao.cases.models import Channel
@@ -27,10 +27,10 @@ MAX_UPLOAD = 512 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    channel = forms.ChoiceField(label=_l("受理渠道"), choices=Channel.choices)
-    file = forms.FileField(label=_l("数据文件（CSV / XLSX / JSON Lines）"))
-    mapping = forms.ChoiceField(label=_l("字段映射"), required=False)
-    mapping_file = forms.FileField(label=_l("或上传映射文件（TOML）"), required=False)
+    channel = forms.ChoiceField(label=gettext_lazy("受理渠道"), choices=Channel.choices)
+    file = forms.FileField(label=gettext_lazy("数据文件（CSV / XLSX / JSON Lines）"))
+    mapping = forms.ChoiceField(label=gettext_lazy("字段映射"), required=False)
+    mapping_file = forms.FileField(label=gettext_lazy("或上传映射文件（TOML）"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
