@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fengqiao.intelligence",
     "fengqiao.open311",
     "fengqiao.demo",
+    "fengqiao.analytics",
     "fengqiao.web",
 ]
 
