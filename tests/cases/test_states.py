@@ -32,6 +32,9 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (S.ACCEPTED, A.REDISPATCH): S.DISPATCHED,
     (S.DISPATCHED, A.ACCEPT): S.ACCEPTED,
     (S.DISPATCHED, A.RETURN): S.RETURNED,
+    (S.DISPATCHED, A.DISPUTE): S.DISPUTED,
+    (S.DISPUTED, A.DISMISS_DISPUTE): S.DISPATCHED,
+    (S.DISPUTED, A.REDISPATCH): S.DISPATCHED,
     (S.ACCEPTED, A.NOTE): S.ACCEPTED,
     (S.ACCEPTED, A.REQUEST_EXTENSION): S.ACCEPTED,
     (S.ACCEPTED, A.APPROVE_EXTENSION): S.ACCEPTED,
@@ -47,11 +50,14 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (S.REGISTERED, A.CANCEL): S.CANCELLED,
     (S.RETURNED, A.CANCEL): S.CANCELLED,
     # supervision, the clock and links keep the state
-    **{(s, A.ESCALATE): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED)},
-    **{(s, A.MARK_OVERDUE): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED)},
-    **{(s, A.LINK): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.REPLIED,
-                                S.CLOSED)},
-    **{(s, A.ATTACH): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.REPLIED)},
+    **{(s, A.ESCALATE): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED,
+                                    S.DISPUTED)},
+    **{(s, A.MARK_OVERDUE): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED,
+                                        S.DISPUTED)},
+    **{(s, A.LINK): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED,
+                                S.REPLIED, S.CLOSED)},
+    **{(s, A.ATTACH): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED,
+                                  S.REPLIED)},
 }
 
 ALL_PAIRS = list(itertools.product(State, Action))
@@ -59,8 +65,8 @@ ALL_PAIRS = list(itertools.product(State, Action))
 
 def test_the_table_is_exactly_the_lifecycle_written_above() -> None:
     assert TRANSITIONS == EXPECTED
-    assert len(ALL_PAIRS) == 190
-    assert len(TRANSITIONS) == 45  # 22 moves + 5 escalate + 5 mark_overdue + 7 link + 6 attach
+    assert len(ALL_PAIRS) == 231  # 11 states × 21 actions
+    assert len(TRANSITIONS) == 52  # 25 moves + 6 escalate + 6 mark_overdue + 8 link + 7 attach
 
 
 @pytest.mark.parametrize(("state", "action"), ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
@@ -96,8 +102,13 @@ def test_messages_read_in_chinese() -> None:
 
 
 def test_allowed_actions_of_a_dispatched_case() -> None:
-    assert allowed_actions(S.DISPATCHED) == [A.REDISPATCH, A.ACCEPT, A.RETURN, A.MERGE, A.ESCALATE,
+    assert allowed_actions(S.DISPATCHED) == [A.REDISPATCH, A.ACCEPT, A.RETURN, A.DISPUTE, A.MERGE, A.ESCALATE,
                                              A.MARK_OVERDUE, A.LINK, A.ATTACH]
+
+
+def test_allowed_actions_of_a_disputed_case() -> None:
+    assert allowed_actions(S.DISPUTED) == [A.DISMISS_DISPUTE, A.REDISPATCH, A.ESCALATE, A.MARK_OVERDUE, A.LINK,
+                                           A.ATTACH]
 
 
 def _reachable_from(start: State) -> set[State]:

@@ -25,11 +25,16 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
     if action == "dispatch":
         assisting = [int(i) for i in fields.get("assisting_unit_ids") or [] if str(i).strip()]
         services.dispatch(user, code, lead_unit_id=_int(fields, "lead_unit_id", "主办单位"),
-                          assisting_unit_ids=assisting, note=text, expected_version=v)
+                          assisting_unit_ids=assisting, note=text, expected_version=v,
+                          propose_rule=bool(fields.get("propose_rule")))
     elif action == "accept":
         services.accept(user, code, expected_version=v)
     elif action == "return":
         services.return_case(user, code, reason=text, expected_version=v)
+    elif action == "dispute":
+        services.dispute(user, code, reason=text, expected_version=v)
+    elif action == "dismiss_dispute":
+        services.dismiss_dispute(user, code, note=text, expected_version=v)
     elif action == "note":
         services.add_note(user, code, text=text, visible_to_parties=bool(fields.get("visible_to_parties")),
                           expected_version=v)

@@ -116,7 +116,7 @@ class RegisterOut(Schema):
 class ActionIn(Schema):
     action: Literal[
         "dispatch", "accept", "return", "note", "request_extension", "approve_extension", "refuse_extension",
-        "reply", "evaluate", "merge", "cancel", "escalate", "link",
+        "reply", "evaluate", "merge", "cancel", "escalate", "link", "dispute", "dismiss_dispute",
     ]
     expected_version: int | None = None
     lead_unit_id: int | None = None
@@ -126,6 +126,7 @@ class ActionIn(Schema):
     working_days: int = 0
     rating: str = ""
     other: str = ""
+    propose_rule: bool = False
 
 
 @router.get("", response=PageOut)

@@ -358,3 +358,13 @@ class CaseEvent(models.Model):
             "note": self.note,
             "data": self.data,
         }
+
+
+# --- routing as data (docs/routing.md): rules, fallbacks, disputes, the flow list; kept in their own module
+from fengqiao.cases.routing_models import (  # noqa: E402, F401
+    CaseFlow,
+    Dispute,
+    FlowRule,
+    RoutingFallback,
+    RoutingRule,
+)

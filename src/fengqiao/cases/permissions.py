@@ -28,7 +28,9 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.MARK_OVERDUE: frozenset(),  # the system only
     A.LINK: frozenset({R.DISPATCHER, R.OPERATOR, R.HANDLER, R.ADMIN}),
     A.ATTACH: UNIT_HANDLERS | {R.OPERATOR, R.GRID_WORKER, R.DISPATCHER, R.CITIZEN},
+    A.DISPUTE: UNIT_HANDLERS,
+    A.DISMISS_DISPUTE: frozenset({R.DISPATCHER, R.ADMIN}),
 }
 
 # Actions that only the lead unit takes (assisting units add notes).
-LEAD_UNIT_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.REQUEST_EXTENSION, A.REPLY})
+LEAD_UNIT_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.REQUEST_EXTENSION, A.REPLY, A.DISPUTE})

@@ -24,6 +24,7 @@ class State(StrEnum):
     CLOSED = "closed"  # 已办结
     MERGED = "merged"  # 已合并 (重复件)
     CANCELLED = "cancelled"  # 已作废 (无效件)
+    DISPUTED = "disputed"  # 申辩中: the lead unit says the matter is not its duty; the dispatcher decides
 
 
 class Action(StrEnum):
@@ -46,13 +47,15 @@ class Action(StrEnum):
     MARK_OVERDUE = "mark_overdue"
     LINK = "link"
     ATTACH = "attach"
+    DISPUTE = "dispute"  # 申辩: the lead unit disputes the dispatch, with a reason
+    DISMISS_DISPUTE = "dismiss_dispute"  # the dispatcher upholds the dispatch; the unit must handle it
 
 
 S, A = State, Action
-OPEN_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED})
+OPEN_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED})
 FINAL_STATES = frozenset({S.CLOSED, S.MERGED, S.CANCELLED})
 # States in which a deadline runs and the overdue sweep looks.
-CLOCK_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED})
+CLOCK_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED})
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.NEW, A.REGISTER): S.REGISTERED,
@@ -65,6 +68,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     # the unit signs for it, or returns it with a reason
     (S.DISPATCHED, A.ACCEPT): S.ACCEPTED,
     (S.DISPATCHED, A.RETURN): S.RETURNED,
+    # 申辩: the lead unit disputes; the dispatcher upholds the dispatch (the deadline runs on) or accepts
+    # the dispute by re-dispatching to another unit (docs/routing.md)
+    (S.DISPATCHED, A.DISPUTE): S.DISPUTED,
+    (S.DISPUTED, A.DISMISS_DISPUTE): S.DISPATCHED,
+    (S.DISPUTED, A.REDISPATCH): S.DISPATCHED,
     # handling
     (S.ACCEPTED, A.NOTE): S.ACCEPTED,
     (S.ACCEPTED, A.REQUEST_EXTENSION): S.ACCEPTED,
@@ -102,6 +110,7 @@ STATE_LABELS = {
     S.CLOSED: _("已办结"),
     S.MERGED: _("已合并"),
     S.CANCELLED: _("已作废"),
+    S.DISPUTED: _("申辩中"),
 }
 
 ACTION_LABELS = {
@@ -124,6 +133,8 @@ ACTION_LABELS = {
     A.MARK_OVERDUE: _("已超期"),
     A.LINK: _("关联"),
     A.ATTACH: _("上传附件"),
+    A.DISPUTE: _("申辩"),
+    A.DISMISS_DISPUTE: _("申辩不成立，维持交办"),
 }
 
 

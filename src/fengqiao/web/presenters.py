@@ -30,6 +30,7 @@ STATE_TONES = {
     State.CLOSED: "green",
     State.MERGED: "grey",
     State.CANCELLED: "grey",
+    State.DISPUTED: "orange",
 }
 URGENCY_TONES = {"normal": "grey", "urgent": "orange", "very_urgent": "red"}
 
@@ -64,7 +65,8 @@ def remaining(case: Case) -> Remaining | None:
     """Time left to the deadline that matters now (sign-for while dispatched, else resolve)."""
     if case.state not in CLOCK_STATES:
         return None
-    deadline = case.accept_deadline if case.state == State.DISPATCHED and case.accept_deadline else case.deadline
+    signing = case.state in (State.DISPATCHED, State.DISPUTED) and case.accept_deadline
+    deadline = case.accept_deadline if signing else case.deadline
     left = time_left(deadline, clock.now())
     if left is None:
         return None

@@ -4,6 +4,7 @@ from fengqiao.cases.services._core import access_case, authorize
 from fengqiao.cases.services.attachments import attach
 from fengqiao.cases.services.closing import cancel, close_unevaluated, escalate, evaluate, link, merge
 from fengqiao.cases.services.dispatch import accept, dispatch, return_case
+from fengqiao.cases.services.disputes import dismiss_dispute, dispute
 from fengqiao.cases.services.handling import add_note, decide_extension, reply, request_extension
 from fengqiao.cases.services.register import PartyInput, Registered, RegisterInput, register
 
@@ -19,7 +20,9 @@ __all__ = [
     "cancel",
     "close_unevaluated",
     "decide_extension",
+    "dismiss_dispute",
     "dispatch",
+    "dispute",
     "escalate",
     "evaluate",
     "link",

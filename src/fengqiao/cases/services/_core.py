@@ -42,6 +42,8 @@ DEFAULT_AUDIENCE: dict[Action, Audience] = {
     Action.MARK_OVERDUE: Audience.INTERNAL,
     Action.LINK: Audience.INTERNAL,
     Action.ATTACH: Audience.PARTIES,
+    Action.DISPUTE: Audience.INTERNAL,
+    Action.DISMISS_DISPUTE: Audience.INTERNAL,
 }
 
 

@@ -3,12 +3,15 @@ returns it with a reason."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import deadlines
 from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Case
 from fengqiao.cases.services._core import (
+    Acting,
     access_case,
     active_assignments,
     authorize,
@@ -47,14 +50,32 @@ def dispatch(
     assisting_unit_ids: list[int] | None = None,
     note: str = "",
     expected_version: int | None = None,
+    propose_rule: bool = False,
 ) -> Case:
-    """Dispatch a registered (or reopened) case; re-dispatch a returned, pending or accepted one."""
+    """Dispatch a registered (or reopened) case; re-dispatch a returned, pending, accepted or disputed one.
+
+    Re-dispatching a disputed case accepts the dispute (申辩成立); ``propose_rule`` then records an inactive
+    routing rule (category × street) to the new unit for an administrator to confirm."""
     case = access_case(user, case_id, for_update=True)
     check_version(case, expected_version)
     action = Action.DISPATCH if case.state in (State.REGISTERED, State.REOPENED) else Action.REDISPATCH
     acting = authorize(user, case, action)
-    before, after = transition(case, action)
+    transition(case, action)  # an illegal move is refused before the units are looked at
     lead, assisting = _units(lead_unit_id, assisting_unit_ids or [])
+    data: dict[str, Any] = {}
+    if case.state == State.DISPUTED:
+        from fengqiao.cases.services.disputes import accept_pending_dispute
+
+        data = accept_pending_dispute(case, user, lead, note=note, propose_rule=propose_rule)
+    return do_dispatch(case, action, acting, lead, assisting, note=note, data=data)
+
+
+def do_dispatch(
+    case: Case, action: Action, acting: Acting, lead: Unit, assisting: list[Unit], *, note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """The dispatch itself, for a case already loaded, locked and authorised (or a system routing rule)."""
+    before, after = transition(case, action)
     now = clock.now()
     previous = active_assignments(case)
     for old in previous:
@@ -76,7 +97,7 @@ def dispatch(
         case, action, before, after, acting, at=now, note=note.strip()[:2000],
         data={"lead_unit": lead.pk, "lead_unit_name": lead.name,
               "assisting_units": [u.pk for u in assisting],
-              "assisting_unit_names": [u.name for u in assisting]},
+              "assisting_unit_names": [u.name for u in assisting], **(data or {})},
     )
     save(case, event, ["lead_unit", "dispatched_at", "accepted_at", "accept_deadline"])
     return case
