@@ -45,7 +45,10 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
         services.decide_extension(user, code, approve=action == "approve_extension", note=text,
                                   expected_version=v)
     elif action == "reply":
-        services.reply(user, code, text=text, expected_version=v)
+        # scored first; a weak reply is held for the unit's reviewer (intelligence.reply_review)
+        from fengqiao.intelligence import reply_review
+
+        reply_review.submit_reply(user, code, text=text, expected_version=v)
     elif action == "evaluate":
         services.evaluate(user, code, rating=str(fields.get("rating") or ""), comment=text, expected_version=v)
     elif action == "merge":

@@ -1,8 +1,11 @@
-"""Duplicate search: each case's MinHash LSH bands, so candidates are one indexed query (DESIGN: de-dup)."""
+"""Duplicate search: each case's MinHash LSH bands, so candidates are one indexed query (DESIGN: de-dup);
+reply quality reviews (答复质量审核)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseBand(models.Model):
@@ -46,3 +49,47 @@ class CommonShingles(models.Model):
 
     def __str__(self) -> str:
         return f"{len(self.shingles)} common shingles ({self.computed_at:%Y-%m-%d})"
+
+
+class ReplyReviewStatus(models.TextChoices):
+    SENT = "sent", _("已发送")  # scored, not weak (or no reviewer): went to the citizen at once
+    PENDING = "pending", _("答复待审")  # weak: held until the unit's reviewer decides
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("退回修改")
+    SUPERSEDED = "superseded", _("已被新答复替代")
+
+
+class ReplyReview(models.Model):
+    """The quality scores of one reply, and — when it was weak — the unit reviewer's decision on it.
+
+    A weak reply is held (the case stays 办理中, the hold is an internal event) until the reviewer approves
+    it (then the reply event goes to the citizen) or sends it back with a note."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reply_reviews")
+    unit = models.ForeignKey("jurisdictions.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("答复内容"))
+    relevance = models.FloatField(_("相关性"))
+    completeness = models.FloatField(_("完整性"))
+    explanation = models.FloatField(_("可解释性"))
+    reasons = models.JSONField(default=list)
+    flagged = models.BooleanField(_("质量偏低"), default=False)
+    status = models.CharField(_("状态"), max_length=12, choices=ReplyReviewStatus.choices)
+    submitted_at = models.DateTimeField()
+    event = models.ForeignKey("cases.CaseEvent", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")  # the hold (internal note) or the reply event
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    decision_event = models.ForeignKey("cases.CaseEvent", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+
+    class Meta:
+        verbose_name = _("答复质量审核")
+        verbose_name_plural = _("答复质量审核")
+        indexes = [models.Index(fields=["unit", "status"], name="reply_review_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.get_status_display()}"

@@ -137,8 +137,18 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         except DomainError as gone:
             return render_error(request, gone)
         return render_case(request, case, status=e.status, failed=(action, form), error=e)
-    messages.success(request, _("已完成：%(action)s") % {"action": ACTION_SPECS[action].title})
+    if action == "reply" and _reply_held(code):
+        messages.warning(request, _("答复质量偏低，已提交本单位审核人审核，审核通过后发送给群众。"))
+    else:
+        messages.success(request, _("已完成：%(action)s") % {"action": ACTION_SPECS[action].title})
     return redirect("case_detail", code=code)
+
+
+def _reply_held(code: str) -> bool:
+    from fengqiao.intelligence.models import ReplyReview, ReplyReviewStatus
+
+    latest = ReplyReview.objects.filter(case__code=code).order_by("-pk").values_list("status", flat=True).first()
+    return latest == ReplyReviewStatus.PENDING
 
 
 @login_required

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fengqiao.web import case_views, duplicate_views, import_views, locate_views, register_views, suggest_views, views
+from fengqiao.web import (
+    case_views,
+    duplicate_views,
+    import_views,
+    locate_views,
+    register_views,
+    reply_quality_views,
+    suggest_views,
+    views,
+)
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -14,6 +23,9 @@ urlpatterns = [
     path("imports/<int:pk>/errors.csv", import_views.import_errors, name="import_errors"),
     path("locate/", locate_views.locate_address, name="locate_address"),
     path("suggest/", suggest_views.suggest_partial, name="route_suggest"),
+    path("reply-reviews/", reply_quality_views.review_queue, name="reply_reviews"),
+    path("reply-reviews/<int:pk>/decide/", reply_quality_views.review_decide, name="reply_review_decide"),
+    path("cases/<str:code>/reply-score/", reply_quality_views.reply_score, name="reply_score"),
     path("cases/<str:code>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", case_views.case_reveal, name="case_reveal"),
     path("cases/<str:code>/act/<str:action>/", case_views.case_act, name="case_act"),
