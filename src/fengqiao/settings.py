@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.audit",
     "fengqiao.cases",
+    "fengqiao.notifications",
     "fengqiao.intake",
     "fengqiao.intelligence",
     "fengqiao.open311",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fengqiao.web.context.navigation",
+                "fengqiao.notifications.context.bell",
             ],
         },
     },
@@ -208,6 +210,24 @@ else:
         "immediate": env_bool("HUEY_IMMEDIATE", False),
     }
 HUEY["consumer"] = {"workers": int(env("WORKERS", "2")), "worker_type": "thread"}
+
+# Notifications (docs/supervision.md): one sender class per channel, by dotted path.  Development logs SMS
+# and e-mail (addresses masked) and marks them sent; production sets e.g.
+# FENGQIAO_SMS_SENDER=fengqiao.notifications.senders.HttpSmsSender and the gateway below.
+NOTIFICATION_SENDERS = {
+    "in_app": "fengqiao.notifications.senders.InAppSender",
+    "sms": env("SMS_SENDER", "fengqiao.notifications.senders.LogSender"),
+    "email": env("EMAIL_SENDER", "fengqiao.notifications.senders.LogSender"),
+}
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", "")
+SMS_SIGNATURE = env("SMS_SIGNATURE", "枫桥")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fengqiao@localhost")
 
 # Where the demo and the tests find the shared real data sets (never copied into the repo).
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", str(PROJECT_DIR.parent / "shared" / "data")))

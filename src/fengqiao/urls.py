@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", include("fengqiao.notifications.urls")),
     path("ranking/", include("fengqiao.analytics.urls")),
     path("", include("fengqiao.web.urls")),
 ]

@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[State, Action], State] = {
                                     S.DISPUTED)},
     **{(s, A.MARK_OVERDUE): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED,
                                         S.DISPUTED)},
+    **{(s, A.REMIND): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED)},
     **{(s, A.LINK): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED,
                                 S.REPLIED, S.CLOSED)},
     **{(s, A.ATTACH): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED,
@@ -65,8 +66,8 @@ ALL_PAIRS = list(itertools.product(State, Action))
 
 def test_the_table_is_exactly_the_lifecycle_written_above() -> None:
     assert TRANSITIONS == EXPECTED
-    assert len(ALL_PAIRS) == 231  # 11 states × 21 actions
-    assert len(TRANSITIONS) == 52  # 25 moves + 6 escalate + 6 mark_overdue + 8 link + 7 attach
+    assert len(ALL_PAIRS) == 242  # 11 states × 22 actions
+    assert len(TRANSITIONS) == 58  # 25 moves + 6 escalate + 6 mark_overdue + 6 remind + 8 link + 7 attach
 
 
 @pytest.mark.parametrize(("state", "action"), ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
@@ -103,12 +104,12 @@ def test_messages_read_in_chinese() -> None:
 
 def test_allowed_actions_of_a_dispatched_case() -> None:
     assert allowed_actions(S.DISPATCHED) == [A.REDISPATCH, A.ACCEPT, A.RETURN, A.DISPUTE, A.MERGE, A.ESCALATE,
-                                             A.MARK_OVERDUE, A.LINK, A.ATTACH]
+                                             A.MARK_OVERDUE, A.REMIND, A.LINK, A.ATTACH]
 
 
 def test_allowed_actions_of_a_disputed_case() -> None:
-    assert allowed_actions(S.DISPUTED) == [A.DISMISS_DISPUTE, A.REDISPATCH, A.ESCALATE, A.MARK_OVERDUE, A.LINK,
-                                           A.ATTACH]
+    assert allowed_actions(S.DISPUTED) == [A.DISMISS_DISPUTE, A.REDISPATCH, A.ESCALATE, A.MARK_OVERDUE, A.REMIND,
+                                           A.LINK, A.ATTACH]
 
 
 def _reachable_from(start: State) -> set[State]:

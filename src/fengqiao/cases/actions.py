@@ -57,6 +57,8 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
         services.cancel(user, code, reason=text, expected_version=v)
     elif action == "escalate":
         services.escalate(user, code, note=text, expected_version=v)
+    elif action == "list_supervision":
+        services.list_supervision(user, code, note=text, expected_version=v)
     elif action == "link":
         services.link(user, code, other=str(fields.get("other") or "").strip(), expected_version=v)
     else:

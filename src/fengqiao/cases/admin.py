@@ -105,3 +105,22 @@ class CaseEventAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
         return super().get_queryset(request).filter(case_filter(request.user, prefix="case__"))  # type: ignore[arg-type]
+
+
+# --- the supervision ladder (docs/supervision.md): rows an administrator edits, steps inline
+from fengqiao.cases.supervision_models import SupervisionLadder, SupervisionStep  # noqa: E402
+
+
+class SupervisionStepInline(admin.TabularInline):
+    model = SupervisionStep
+    extra = 1
+    fields = ["kind", "relation", "amount", "unit", "to_handlers", "to_dispatchers", "to_unit_leaders",
+              "area_leaders", "in_app", "sms", "email"]
+
+
+@admin.register(SupervisionLadder)
+class SupervisionLadderAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "urgency", "active"]
+    list_filter = ["active", "urgency"]
+    autocomplete_fields = ["category"]
+    inlines = [SupervisionStepInline]

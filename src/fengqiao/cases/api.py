@@ -116,7 +116,7 @@ class RegisterOut(Schema):
 class ActionIn(Schema):
     action: Literal[
         "dispatch", "accept", "return", "note", "request_extension", "approve_extension", "refuse_extension",
-        "reply", "evaluate", "merge", "cancel", "escalate", "link", "dispute", "dismiss_dispute",
+        "reply", "evaluate", "merge", "cancel", "escalate", "list_supervision", "link", "dispute", "dismiss_dispute",
     ]
     expected_version: int | None = None
     lead_unit_id: int | None = None

@@ -141,6 +141,11 @@ class Case(models.Model):
     overdue = models.BooleanField(_("overdue"), default=False)
     overdue_since = models.DateTimeField(null=True, blank=True)
     supervision_level = models.PositiveSmallIntegerField(_("supervision level"), default=0)
+    # --- supervision ladder progress (cases/supervision.py): the last ladder step taken, counted against
+    # the deadline it was taken for; a new deadline (an extension, a reopen) starts the ladder afresh.
+    ladder_step = models.PositiveSmallIntegerField(default=0)
+    ladder_deadline = models.DateTimeField(null=True, blank=True)
+    # --- end supervision ladder progress
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     reply = models.TextField(_("reply"), blank=True)
@@ -367,4 +372,10 @@ from fengqiao.cases.routing_models import (  # noqa: E402, F401
     FlowRule,
     RoutingFallback,
     RoutingRule,
+)
+
+# --- the supervision ladder (docs/supervision.md): its steps per category × urgency; kept in their own module
+from fengqiao.cases.supervision_models import (  # noqa: E402, F401
+    SupervisionLadder,
+    SupervisionStep,
 )

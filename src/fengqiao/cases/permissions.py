@@ -26,6 +26,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.CANCEL: frozenset({R.DISPATCHER, R.ADMIN}),
     A.ESCALATE: frozenset({R.DISPATCHER, R.LEADER, R.ADMIN}),
     A.MARK_OVERDUE: frozenset(),  # the system only
+    A.REMIND: frozenset(),  # the system only (the supervision ladder)
     A.LINK: frozenset({R.DISPATCHER, R.OPERATOR, R.HANDLER, R.ADMIN}),
     A.ATTACH: UNIT_HANDLERS | {R.OPERATOR, R.GRID_WORKER, R.DISPATCHER, R.CITIZEN},
     A.DISPUTE: UNIT_HANDLERS,

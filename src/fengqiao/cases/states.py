@@ -47,6 +47,7 @@ class Action(StrEnum):
     MARK_OVERDUE = "mark_overdue"
     LINK = "link"
     ATTACH = "attach"
+    REMIND = "remind"  # the supervision ladder's reminder before the deadline (system only)
     DISPUTE = "dispute"  # 申辩: the lead unit disputes the dispatch, with a reason
     DISMISS_DISPUTE = "dismiss_dispute"  # the dispatcher upholds the dispatch; the unit must handle it
 
@@ -94,6 +95,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     # supervision and the clock, in every open state
     **{(state, A.ESCALATE): state for state in OPEN_STATES},
     **{(state, A.MARK_OVERDUE): state for state in CLOCK_STATES},
+    **{(state, A.REMIND): state for state in CLOCK_STATES},
     **{(state, A.LINK): state for state in (*OPEN_STATES, S.REPLIED, S.CLOSED)},
     # evidence, photos, recordings: while the matter is open and until it is evaluated
     **{(state, A.ATTACH): state for state in (*OPEN_STATES, S.REPLIED)},
@@ -133,6 +135,7 @@ ACTION_LABELS = {
     A.MARK_OVERDUE: _("已超期"),
     A.LINK: _("关联"),
     A.ATTACH: _("上传附件"),
+    A.REMIND: _("到期提醒"),
     A.DISPUTE: _("申辩"),
     A.DISMISS_DISPUTE: _("申辩不成立，维持交办"),
 }

@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from fengqiao.cases import overdue
+from fengqiao.cases import overdue, supervision_sweep
 from fengqiao.cases.models import Case
 from fengqiao.cases.services import close_unevaluated
 from fengqiao.cases.states import State
@@ -30,3 +30,13 @@ def close_unevaluated_cases() -> int:
         "pk", flat=True
     )[:5000]
     return sum(1 for case_id in due if close_unevaluated(case_id))
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_supervision() -> int:
+    """The supervision ladder (docs/supervision.md): reminders, 催办, 督办 as cases reach them."""
+    result = supervision_sweep.sweep()
+    if result.events:
+        log.info("supervision sweep: %s reminders, escalations %s, %s notifications in %.2fs",
+                 result.reminded, result.escalated, result.notifications, result.seconds)
+    return result.events

@@ -185,6 +185,7 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
     for key, message in error.fields.items():
         name = aliases.get(key, key)
         if name is not None and name in form.fields:
+    "list_supervision": ActionSpec(NoteOnlyForm, _("挂牌督办"), _("挂牌督办"), "danger"),
             form.add_error(name, message)
             placed = True
     if not placed or not error.fields:

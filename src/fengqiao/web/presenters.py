@@ -144,8 +144,13 @@ def offered_actions(user: User, case: Case) -> list[str]:
             continue
         if action == Action.REQUEST_EXTENSION and pending_extension:
             continue
-        if action == Action.ESCALATE and case.supervision_level >= MAX_SUPERVISION_LEVEL:
-            continue
+        if action == Action.ESCALATE:
+            # 挂牌督办 is a leader's decision: others climb by hand to 督办 at most; a leader lists directly
+            leader = user.has_role(Role.LEADER)
+            if leader and case.supervision_level < MAX_SUPERVISION_LEVEL:
+                names.append("list_supervision")
+            if case.supervision_level >= (MAX_SUPERVISION_LEVEL if leader else MAX_SUPERVISION_LEVEL - 1):
+                continue
         name = {Action.REDISPATCH: "dispatch", Action.REOPEN: "evaluate"}.get(action, action.value)
         if name not in names:
             names.append(name)

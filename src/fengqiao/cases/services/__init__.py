@@ -2,7 +2,15 @@
 
 from fengqiao.cases.services._core import access_case, authorize
 from fengqiao.cases.services.attachments import attach
-from fengqiao.cases.services.closing import cancel, close_unevaluated, escalate, evaluate, link, merge
+from fengqiao.cases.services.closing import (
+    cancel,
+    close_unevaluated,
+    escalate,
+    evaluate,
+    link,
+    list_supervision,
+    merge,
+)
 from fengqiao.cases.services.dispatch import accept, dispatch, return_case
 from fengqiao.cases.services.disputes import dismiss_dispute, dispute
 from fengqiao.cases.services.handling import add_note, decide_extension, reply, request_extension
@@ -26,6 +34,7 @@ __all__ = [
     "escalate",
     "evaluate",
     "link",
+    "list_supervision",
     "merge",
     "register",
     "reply",

@@ -40,6 +40,7 @@ DEFAULT_AUDIENCE: dict[Action, Audience] = {
     Action.CANCEL: Audience.PARTIES,
     Action.ESCALATE: Audience.INTERNAL,
     Action.MARK_OVERDUE: Audience.INTERNAL,
+    Action.REMIND: Audience.INTERNAL,
     Action.LINK: Audience.INTERNAL,
     Action.ATTACH: Audience.PARTIES,
     Action.DISPUTE: Audience.INTERNAL,

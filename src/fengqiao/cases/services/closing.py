@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, Evaluation, Satisfaction
 from fengqiao.cases.services._core import (
     SYSTEM,
@@ -19,9 +20,10 @@ from fengqiao.cases.services._core import (
 )
 from fengqiao.cases.states import FINAL_STATES, Action, State
 from fengqiao.kit import clock
-from fengqiao.kit.errors import Conflict, ValidationFailed
+from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
 
 MAX_SUPERVISION_LEVEL = 3  # 催办 → 督办 → 挂牌督办
+LISTED_LEVEL = 3  # 挂牌督办: by a leader only
 
 
 @transaction.atomic
@@ -124,7 +126,8 @@ def cancel(user: User, case_id: int | str, *, reason: str, expected_version: int
 
 @transaction.atomic
 def escalate(user: User, case_id: int | str, *, note: str, expected_version: int | None = None) -> Case:
-    """Climb the supervision ladder one step: 催办 → 督办 → 挂牌督办."""
+    """Climb the supervision ladder one step by hand: 催办 → 督办 → 挂牌督办 (the last by a leader only).
+    The steps before and after the deadline are taken by the supervision sweep (cases/supervision_sweep)."""
     case = access_case(user, case_id, for_update=True)
     check_version(case, expected_version)
     acting = authorize(user, case, Action.ESCALATE)
@@ -132,11 +135,46 @@ def escalate(user: User, case_id: int | str, *, note: str, expected_version: int
     text = require_text(note, "note", "督办意见", max_length=1000, min_length=2)
     if case.supervision_level >= MAX_SUPERVISION_LEVEL:
         raise Conflict("该案件已是最高督办级别（挂牌督办）。")
+    if case.supervision_level + 1 >= LISTED_LEVEL and acting.role != Role.LEADER:
+        raise PermissionDenied("挂牌督办须由领导决定。")
     case.supervision_level += 1
     event = record(case, Action.ESCALATE, before, after, acting, note=text,
                    data={"level": case.supervision_level})
     save(case, event, ["supervision_level"])
+    _notify(case, event.seq, text)
     return case
+
+
+@transaction.atomic
+def list_supervision(
+    user: User, case_id: int | str, *, note: str, expected_version: int | None = None
+) -> Case:
+    """挂牌督办: a leader lists an open case for supervision (the top of the ladder), with a note; the
+    lead unit, its leaders, the dispatchers and the district's leaders are told."""
+    case = access_case(user, case_id, for_update=True)
+    check_version(case, expected_version)
+    acting = authorize(user, case, Action.ESCALATE)
+    if acting.role != Role.LEADER:
+        raise PermissionDenied("挂牌督办须由领导决定。")
+    before, after = transition(case, Action.ESCALATE)
+    text = require_text(note, "note", "挂牌督办意见", max_length=1000, min_length=2)
+    if case.supervision_level >= LISTED_LEVEL:
+        raise Conflict("该案件已挂牌督办。")
+    case.supervision_level = LISTED_LEVEL
+    event = record(case, Action.ESCALATE, before, after, acting, note=text,
+                   data={"level": LISTED_LEVEL, "listed": True})
+    save(case, event, ["supervision_level"])
+    _notify(case, event.seq, text)
+    return case
+
+
+def _notify(case: Case, seq: int, note: str) -> None:
+    from fengqiao.cases import supervision_notify as sn
+    from fengqiao.notifications import services as notifications
+
+    facts = sn.facts(case)
+    notifications.queue(sn.action_drafts(facts, level=case.supervision_level, seq=seq, note=note,
+                                         directory=sn.Directory.for_case(facts)))
 
 
 @transaction.atomic

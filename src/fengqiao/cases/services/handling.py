@@ -97,6 +97,10 @@ def decide_extension(
         case.overdue_since = case.overdue_since if case.overdue else None
         data["deadline"] = case.deadline.isoformat()
         fields = ["deadline", "overdue", "overdue_since"]
+        # the supervision ladder starts afresh from the new deadline: reminders for the old one are withdrawn
+        from fengqiao.notifications import services as notifications
+
+        notifications.cancel_queued(case.pk, ["remind"])
     event = record(case, action, before, after, acting, at=now, note=note.strip(), data=data)
     save(case, event, fields)
     return case

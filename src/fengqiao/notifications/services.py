@@ -1,0 +1,66 @@
+"""Writes to the outbox: queue messages (once per dedup key), cancel them, mark in-app messages read.
+
+Queueing happens inside the caller's transaction; the sender job is enqueued on commit (DESIGN rule 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from fengqiao.accounts.models import User
+from fengqiao.kit import clock
+from fengqiao.notifications.models import Channel, Outbox, Status
+
+
+@dataclass(frozen=True)
+class Draft:
+    dedup_key: str
+    channel: str
+    subject: str
+    body: str = ""
+    kind: str = ""
+    recipient_id: int | None = None
+    unit_id: int | None = None
+    case_id: int | None = None
+
+
+def queue(drafts: Iterable[Draft]) -> int:
+    """Queue the drafts whose dedup key is new; returns how many were offered.  A key already in the
+    outbox (queued, sent or failed) is left alone: the same notification never queues twice."""
+    now = clock.now()
+    rows = [
+        Outbox(dedup_key=d.dedup_key[:200], channel=d.channel, subject=d.subject[:200], body=d.body, kind=d.kind,
+               recipient_id=d.recipient_id, unit_id=d.unit_id, case_id=d.case_id, created_at=now,
+               next_attempt_at=now)
+        for d in drafts
+    ]
+    if not rows:
+        return 0
+    Outbox.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    transaction.on_commit(_kick_sender)
+    return len(rows)
+
+
+def _kick_sender() -> None:
+    from fengqiao.notifications.tasks import send_outbox
+
+    send_outbox()
+
+
+def cancel_queued(case_id: int, kinds: Iterable[str]) -> int:
+    """Withdraw messages of these kinds for a case that are not sent yet (e.g. reminders of a deadline
+    that an approved extension replaced)."""
+    return Outbox.objects.filter(case_id=case_id, kind__in=list(kinds), status=Status.QUEUED).update(
+        status=Status.CANCELLED, last_error="withdrawn: the deadline changed"
+    )
+
+
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own in-app messages read (all of them when ``ids`` is None)."""
+    qs = Outbox.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=clock.now())
