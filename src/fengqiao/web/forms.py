@@ -173,6 +173,7 @@ ACTION_SPECS: dict[str, ActionSpec] = {
     "merge": ActionSpec(OtherCaseForm, _("合并为重复件"), _("合并"), "danger"),
     "cancel": ActionSpec(ReasonForm, _("作废"), _("作废"), "danger"),
     "escalate": ActionSpec(NoteOnlyForm, _("督办升级"), _("升级督办"), "warning"),
+    "list_supervision": ActionSpec(NoteOnlyForm, _("挂牌督办"), _("挂牌督办"), "danger"),
     "link": ActionSpec(OtherCaseForm, _("关联案件"), _("关联")),
     "attach": ActionSpec(AttachForm, _("上传附件"), _("上传")),
 }
@@ -185,7 +186,6 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
     for key, message in error.fields.items():
         name = aliases.get(key, key)
         if name is not None and name in form.fields:
-    "list_supervision": ActionSpec(NoteOnlyForm, _("挂牌督办"), _("挂牌督办"), "danger"),
             form.add_error(name, message)
             placed = True
     if not placed or not error.fields:
