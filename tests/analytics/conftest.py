@@ -21,3 +21,6 @@ def formula(db: None) -> AssessmentFormula:
 @pytest.fixture
 def month(city: City, formula: AssessmentFormula) -> Month:
     return build_month(city)
+
+
+from tests.web.conftest import browser, live_city  # noqa: E402, F401  (the browser fixtures)

@@ -8,7 +8,7 @@
   var shown = Math.min(data.units.length, narrow ? 8 : 15);
   function base() {
     return {
-      grid: { left: 8, right: 18, top: 36, bottom: 8, containLabel: true },
+      grid: { left: 8, right: data.units.length > shown ? 52 : 40, top: 36, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       yAxis: { type: "category", data: data.units, inverse: true,
                axisLabel: { width: narrow ? 84 : 150, overflow: "truncate" } },
@@ -23,7 +23,8 @@
   var options = base();
   options.xAxis = { type: "value", min: 0, max: 100 };
   options.series = [{ type: "bar", name: "得分", data: data.score, itemStyle: { color: "#1f3a68" },
-                      label: { show: true, position: "right", formatter: "{c}" } }];
+                      label: { show: true, position: "right",
+                                 formatter: function (p) { return p.value.toFixed(2); } } }];
   score.setOption(options);
   var rates = echarts.init(document.getElementById("chart-rates"));
   options = base();
