@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from fengqiao.cases import flow
 from fengqiao.intake import pipeline
 from fengqiao.intelligence import dedup
 from fengqiao.jurisdictions import geo
@@ -18,6 +19,7 @@ def _fresh_geo_index() -> None:
     working_days.clear_cache()
     pipeline.forget_sessions()  # a push session caches ids that a rolled-back test may reuse
     dedup.forget_common()
+    flow.invalidate()  # the active flow rules are cached per process; a rolled-back test's rules must not leak
 
 
 @pytest.fixture(autouse=True)

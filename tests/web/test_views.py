@@ -35,7 +35,7 @@ def test_inbox_lists_case_in_tab_with_counts(client: Client, city: City, case: C
     assert case.code in html
     assert 'class="tab active"' in html
     assert [(t.key, t.count) for t in response.context["tabs"]] == [
-        ("to_dispatch", 1), ("overdue", 0), ("to_evaluate", 0), ("all", 1),
+        ("to_dispatch", 1), ("disputed", 0), ("overdue", 0), ("to_evaluate", 0), ("all", 1),
     ]
 
 
@@ -160,7 +160,7 @@ def test_offered_actions_follow_role_and_state(client: Client, city: City, case:
     services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
     login(client, city, "handler")
     names = [o.name for o in client.get(reverse("case_detail", args=[case.code])).context["offered"]]
-    assert names == ["accept", "return", "link", "attach"]
+    assert names == ["accept", "return", "dispute", "link", "attach"]
 
 
 def test_register_form_field_errors(client: Client, city: City) -> None:

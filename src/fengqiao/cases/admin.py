@@ -107,6 +107,9 @@ class CaseEventAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).filter(case_filter(request.user, prefix="case__"))  # type: ignore[arg-type]
 
 
+# --- routing as data (docs/routing.md): rules, fallbacks, the flow list, disputes; in their own module
+from fengqiao.cases import routing_admin  # noqa: E402, F401
+
 # --- the supervision ladder (docs/supervision.md): rows an administrator edits, steps inline
 from fengqiao.cases.supervision_models import SupervisionLadder, SupervisionStep  # noqa: E402
 

@@ -39,19 +39,23 @@ TABS: dict[str, str] = {
     "overdue": "已超期",
     "mine": "我的诉求",
     "all": "全部",
+    # routing (docs/routing.md): disputes to decide, the flow list's queues
+    "disputed": "申辩待裁定",
+    "flow_queue": "网格转来",
+    "grid_tasks": "网格交办",
 }
 
 ROLE_TABS: dict[Role, list[str]] = {
-    Role.DISPATCHER: ["to_dispatch", "overdue", "to_evaluate", "all"],
+    Role.DISPATCHER: ["to_dispatch", "disputed", "flow_queue", "overdue", "to_evaluate", "all"],
     Role.OPERATOR: ["all", "to_evaluate", "to_dispatch"],
     Role.HANDLER: ["to_accept", "handling", "overdue", "all"],
     Role.MEDIATOR: ["to_accept", "handling", "all"],
     Role.JUDGE: ["to_accept", "handling", "all"],
-    Role.GRID_WORKER: ["all", "handling", "overdue"],
+    Role.GRID_WORKER: ["all", "grid_tasks", "handling", "overdue"],
     Role.LEADER: ["overdue", "all"],
     Role.RISK_OFFICER: ["all", "overdue"],
     Role.CITIZEN: ["mine"],
-    Role.ADMIN: ["to_dispatch", "overdue", "all"],
+    Role.ADMIN: ["to_dispatch", "disputed", "overdue", "all"],
 }
 
 
@@ -60,6 +64,9 @@ def tabs_for(user: User) -> list[Tab]:
     for role in Role:
         if role in user.role_set():
             keys += [k for k in ROLE_TABS[role] if k not in keys]
+    if "flow_queue" in keys and not user.memberships.filter(role=Role.DISPATCHER,
+                                                            unit__kind="hotline_centre").exists():
+        keys.remove("flow_queue")  # only the 12345 centre's dispatchers receive the grid's flow
     return [Tab(k, TABS[k]) for k in keys or ["all"]]
 
 
@@ -97,8 +104,27 @@ def inbox(user: User, tab: str, filters: InboxFilters | None = None) -> QuerySet
         order = Unindexed(F("deadline")).asc()
     elif tab == "mine":
         qs = qs.filter(citizen=user)
+    elif tab in ROUTING_TABS:
+        qs, order = _routing_tab(user, tab, qs)
     qs = _apply(qs, filters or InboxFilters())
     return qs.select_related("category", "lead_unit", "street", "district").order_by(order, "pk")
+
+
+ROUTING_TABS = frozenset({"disputed", "flow_queue", "grid_tasks"})
+
+
+def _routing_tab(user: User, tab: str, qs: QuerySet[Case]) -> tuple[QuerySet[Case], OrderBy]:
+    """申辩待裁定: disputed cases; 网格转来: grid reports the flow list sent to the queue of the user's
+    unit (the 12345 centre); 网格交办: hotline items the flow list sent to the user's grid."""
+    if tab == "disputed":
+        return qs.filter(status=State.DISPUTED), Unindexed(F("accept_deadline")).asc()
+    if tab == "flow_queue":
+        return (qs.filter(status__in=[State.REGISTERED, State.RETURNED, State.REOPENED],
+                          flow__direction="grid_to_hotline",
+                          flow__queue_unit_id__in=scope.units_of(user, Role.DISPATCHER)),
+                Unindexed(F("registered_at")).asc())
+    return (qs.filter(flow__grid_worker=user, status__in=[s.value for s in OPEN_STATES]),
+            Unindexed(F("deadline")).asc())
 
 
 def _apply(qs: QuerySet[Case], f: InboxFilters) -> QuerySet[Case]:

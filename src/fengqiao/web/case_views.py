@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.models import User
 from fengqiao.cases import actions, selectors, services
 from fengqiao.cases.models import Case, CaseEvent, ExtensionStatus
+from fengqiao.cases.routing_models import Dispute, DisputeStatus
+from fengqiao.cases.states import State
 from fengqiao.kit.errors import DomainError, NotFound
 from fengqiao.web import lookups, presenters, suggest_views
 from fengqiao.web.forms import ACTION_SPECS, ActionForm, ActionSpec, DispatchForm, apply_domain_error
@@ -43,7 +45,8 @@ def build_form(name: str, case: Case, data: Any = None, files: Any = None) -> Ac
     initial = {"expected_version": case.version}
     if spec.form is DispatchForm:
         initial.update(suggest_views.dispatch_initial(case) if data is None else {})
-        return DispatchForm(data, initial=initial, units=lookups.unit_choices(case), prefix=name)
+        return DispatchForm(data, initial=initial, units=lookups.unit_choices(case), prefix=name,
+                            disputed=case.state == State.DISPUTED)
     return spec.form(data, files, initial=initial, prefix=name)
 
 
@@ -99,6 +102,8 @@ def render_case(
         "attachments": case.attachments.filter(audience__in=selectors.audiences_for(user, case))
         .select_related("uploaded_by").order_by("uploaded_at", "pk"),
         "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),
+        "pending_dispute": Dispute.objects.filter(case=case, status=DisputeStatus.PENDING)
+        .select_related("unit", "raised_by").first() if case.state == State.DISPUTED else None,
         "offered": _offered(user, case, failed),
         "failed_name": failed[0] if failed else "",
         "error": error,

@@ -96,10 +96,17 @@ class DispatchForm(ActionForm):
     assisting_unit_ids = forms.TypedMultipleChoiceField(
         label=_("协办单位"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     text = forms.CharField(label=_("交办意见"), required=False, widget=TEXTAREA)
+    propose_rule = forms.BooleanField(
+        label=_("申辩成立：建议今后本街道此类事项交新主办单位（生成待管理员启用的分拨规则）"), required=False)
 
     def __init__(self, *args: Any, units: list[tuple[Any, list[tuple[int, str]]]] | None = None,
-                 **kwargs: Any) -> None:
+                 disputed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # routing (docs/routing.md): why these units are preselected; the rule proposal only on a dispute
+        self.routing_reason = self.initial.get("routing_reason", "")
+        self.routing_source = self.initial.get("routing_source", "none")
+        if not disputed:
+            del self.fields["propose_rule"]
         groups = [(_("承办该类事项的单位") if key == "suggested" else _("全部单位"), rows)
                   for key, rows in units or []]
         _set(self, "lead_unit_id", [("", _("请选择主办单位")), *groups])
@@ -112,6 +119,11 @@ class AcceptForm(ActionForm):
 
 class ReasonForm(ActionForm):
     text = forms.CharField(label=_("理由"), widget=TEXTAREA)
+
+
+class DisputeForm(ActionForm):
+    text = forms.CharField(label=_("申辩理由"), widget=TEXTAREA, required=False,
+                           help_text=_("说明为何不属于本单位职责；分拨员裁定后维持交办或改派。"))
 
 
 class ReplyForm(ActionForm):
@@ -176,6 +188,8 @@ ACTION_SPECS: dict[str, ActionSpec] = {
     "list_supervision": ActionSpec(NoteOnlyForm, _("挂牌督办"), _("挂牌督办"), "danger"),
     "link": ActionSpec(OtherCaseForm, _("关联案件"), _("关联")),
     "attach": ActionSpec(AttachForm, _("上传附件"), _("上传")),
+    "dispute": ActionSpec(DisputeForm, _("申辩（非本单位职责）"), _("提交申辩"), "warning"),
+    "dismiss_dispute": ActionSpec(DecisionForm, _("申辩不成立，维持交办"), _("维持交办"), "danger"),
 }
 
 

@@ -42,6 +42,9 @@ TAB_LABELS = {
     "overdue": gettext_lazy("已超期"),
     "mine": gettext_lazy("我的诉求"),
     "all": gettext_lazy("全部"),
+    "disputed": gettext_lazy("申辩待裁定"),
+    "flow_queue": gettext_lazy("网格转来"),
+    "grid_tasks": gettext_lazy("网格交办"),
 }
 
 SUPERVISION_LABELS = {
@@ -108,6 +111,23 @@ def event_details(event: CaseEvent) -> list[str]:
         facts.append(_("并入 %(code)s") % {"code": data["into_code"]})
     if data.get("other_code"):
         facts.append(_("关联 %(code)s") % {"code": data["other_code"]})
+    facts += _routing_facts(data)
+    return facts
+
+
+def _routing_facts(data: dict[str, Any]) -> list[str]:
+    """Disputes and the flow list on the timeline (docs/routing.md)."""
+    facts: list[str] = []
+    if data.get("dispute_accepted"):
+        facts.append(_("申辩成立，改派（原单位：%(unit)s）") % {"unit": data.get("disputed_unit_name", "")})
+    if data.get("proposed_rule"):
+        facts.append(_("已生成待启用的分拨规则 #%(id)s") % {"id": data["proposed_rule"]})
+    flow = data.get("flow")
+    if isinstance(flow, dict):
+        if flow.get("direction") == "grid_to_hotline":
+            facts.append(_("流转清单：转 %(unit)s 分拨") % {"unit": flow.get("unit_name", "")})
+        elif flow.get("grid_worker_name"):
+            facts.append(_("流转清单：网格员 %(name)s") % {"name": flow["grid_worker_name"]})
     return facts
 
 

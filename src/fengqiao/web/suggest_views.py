@@ -37,15 +37,12 @@ def suggest_partial(request: HttpRequest) -> HttpResponse:
 
 
 def dispatch_initial(case: Case) -> dict[str, Any]:
-    """``{"lead_unit_id": …}`` when the unit model is confident about this case, else nothing."""
-    try:
-        suggestion = router.suggest(f"{case.title} | {case.description}", _extra(case))
-    except Exception:  # a broken model file must not take the case page down
-        import logging
+    """The units routing resolves for this case (rule → confident model → district fallback, see
+    docs/routing.md) and the reason shown above the form; only the reason when nothing resolves."""
+    from fengqiao.cases import routing
 
-        logging.getLogger(__name__).exception("router: suggestion failed for case %s", case.pk)
-        return {}
-    if suggestion is None or not suggestion.units:
-        return {}
-    unit_id, _name, probability = suggestion.units[0]
-    return {"lead_unit_id": unit_id} if probability >= router.confidence_threshold() else {}
+    found = routing.resolve(case)
+    if found.lead is None:
+        return {"routing_reason": found.reason}
+    return {"lead_unit_id": found.lead.pk, "assisting_unit_ids": [u.pk for u in found.assisting],
+            "routing_reason": found.reason, "routing_source": found.source}

@@ -157,13 +157,18 @@ def register(user: User, data: RegisterInput) -> Registered:
             return Registered(case=existing, created=False)
         raise
     Party.objects.bulk_create([_party(case, p) for p in data.parties])
+    from fengqiao.cases import flow  # the flow list and auto-dispatch rules (docs/routing.md)
+
+    planned = flow.plan(case)
     event = record(
         case, Action.REGISTER, State.NEW, State.REGISTERED, acting, at=at,
-        data={"channel": data.channel, "terms": terms.describe()},
+        data={"channel": data.channel, "terms": terms.describe(),
+              **({"flow": planned.as_data()} if planned else {})},
     )
     # the case row is new: no one else can have changed it, so no version check is needed here
     Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
     event.save(force_insert=True)
+    flow.apply(case, planned)
     from fengqiao.intelligence.dedup import index_after_commit  # duplicate-search fingerprints, after commit
     transaction.on_commit(lambda: index_after_commit(case.pk), robust=True)
     return Registered(case=case, created=True)
