@@ -75,7 +75,8 @@ def test_a_weak_reply_is_held_then_approved_and_the_citizen_sees_it(city: City) 
     assert (review.status, review.reviewed_by_id, review.decision_event_id) == ("approved", reviewer.pk, event.pk)
     # the parties' timeline shows the reply and never the hold
     party_actions = [e.action for e in case.events.filter(audience="parties").order_by("seq")]
-    assert party_actions[-1] == "reply" and "note" not in party_actions
+    assert party_actions[-1] == "reply"
+    assert "note" not in party_actions
     assert list(reply_review.pending_reviews(reviewer)) == []
     services.evaluate(city.users["operator"], case.code, rating="satisfied")  # the loop goes on
     assert _fresh(case).state == State.CLOSED
@@ -155,7 +156,12 @@ def test_live_scores_under_the_reply_box(client: Client, city: City) -> None:
     r = client.post(f"/cases/{case.code}/reply-score/", {"reply-text": WEAK})
     body = r.content.decode()
     assert r.status_code == 200
-    assert 'data-score="relevance"' in body and "缺少法律政策依据或原因说明" in body and "答复质量偏低" in body
+    assert 'data-score="relevance"' in body
+    assert "缺少法律政策依据或原因说明" in body
+    assert "答复质量偏低，建议完善后再提交" in body  # no reviewer in this unit: nothing will be held
+    _reviewer(city)
+    held = client.post(f"/cases/{case.code}/reply-score/", {"reply-text": WEAK}).content.decode()
+    assert "提交后将先由本单位审核人审核" in held
     good = client.post(f"/cases/{case.code}/reply-score/", {"reply-text": GOOD}).content.decode()
     assert "答复回应了诉求，要素齐全" in good
 
@@ -186,7 +192,10 @@ def test_the_queue_and_its_decisions_over_http(client: Client, city: City) -> No
     assert client.get("/reply-reviews/").status_code == 403
     client.force_login(reviewer, backend="django.contrib.auth.backends.ModelBackend")
     queue = client.get("/reply-reviews/").content.decode()
-    assert case.code in queue and WEAK in queue and "缺少法律政策依据或原因说明" in queue
+    assert '<a href="/reply-reviews/" aria-current="page">答复待审 (1)</a>' in queue
+    assert case.code in queue
+    assert WEAK in queue
+    assert "缺少法律政策依据或原因说明" in queue
     bad = client.post(f"/reply-reviews/{review.pk}/decide/", {"decision": "return", "note": ""})
     assert (bad.status_code, "请填写退回意见" in bad.content.decode()) == (400, True)
     ok = client.post(f"/reply-reviews/{review.pk}/decide/", {"decision": "approve"})

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from fengqiao.cases import selectors
 from fengqiao.cases.services import handling
 from fengqiao.cases.services._core import authorize
-from fengqiao.cases.states import Action
+from fengqiao.cases.states import Action, State
 from fengqiao.intelligence import reply_quality, reply_review
 from fengqiao.kit.errors import DomainError, ValidationFailed
 from fengqiao.web.views import current_user, render_error
@@ -39,7 +39,7 @@ def reply_score(request: HttpRequest, code: str) -> HttpResponse:
     text = params.get("reply-text", params.get("text", ""))
     try:
         case = selectors.case_for(user, code)
-        authorize(user, case, Action.REPLY)
+        acting = authorize(user, case, Action.REPLY)
         if len(text.strip()) > handling.REPLY_MAX_LENGTH:
             raise ValidationFailed(f"答复内容不能超过 {handling.REPLY_MAX_LENGTH} 字（现有 {len(text.strip())} 字）。",
                                    fields={"text": "太长"})
@@ -48,8 +48,10 @@ def reply_score(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as e:
         return _error(request, e)
     scores = reply_quality.score(reply_review.message_of(case), text)
+    unit_id = acting.unit.pk if acting.unit else None
+    will_hold = scores.weak and case.state == State.ACCEPTED and reply_review.has_reviewer(unit_id)
     return render(request, "web/_reply_quality.html", {"scores": scores, "rows": score_rows(scores),
-                                                        "will_hold": scores.weak and case.state == "accepted"})
+                                                        "will_hold": will_hold})
 
 
 @login_required

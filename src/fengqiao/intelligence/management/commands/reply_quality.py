@@ -68,6 +68,7 @@ class Command(BaseCommand):
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         os.close(fd)
         shutil.copyfile(options["model"], tmp)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
         rq.forget()
         self.stderr.write(f"installed → {target}")
@@ -88,4 +89,5 @@ def _save(model: rq.ReplyQualityModel, out: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     os.close(fd)
     joblib.dump(model, tmp, compress=3)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, out)
