@@ -77,8 +77,8 @@ class Command(BaseCommand):
 def _load(path: str) -> rq.ReplyQualityModel:
     try:
         model = joblib.load(path)
-    except (OSError, EOFError) as e:
-        raise CommandError(f"--model: cannot load {path} ({e})") from e
+    except Exception as e:  # joblib/pickle raise anything on a file that is not one of theirs
+        raise CommandError(f"--model: cannot load {path} ({type(e).__name__}: {e})") from e
     if not isinstance(model, rq.ReplyQualityModel):
         raise CommandError(f"--model: {path} is not a reply quality model")
     return model
