@@ -205,3 +205,13 @@ def test_the_queue_and_its_decisions_over_http(client: Client, city: City) -> No
     assert again.status_code == 409
     citizen_view = [e.action for e in selectors.timeline(city.users["operator"], _fresh(case))]
     assert citizen_view[-1] == "reply"
+
+
+def test_the_json_api_reply_goes_through_the_same_hold(city: City) -> None:
+    from tests.api.test_cases_api import LIST, client_for, post
+
+    _reviewer(city)
+    case = case_in(city, State.ACCEPTED)
+    response = post(client_for(city, "handler"), f"{LIST}/{case.code}/actions", {"action": "reply", "text": WEAK})
+    assert (response.status_code, response.json()["status"]) == (200, "accepted")
+    assert ReplyReview.objects.get(case=case).status == "pending"

@@ -88,12 +88,13 @@ def submit_reply(user: User, case_id: int | str, *, text: str, expected_version:
     ``cases.services.reply``; a weak one is held for the unit's reviewer."""
     case = access_case(user, case_id, for_update=True)
     check_version(case, expected_version)
+    acting = authorize(user, case, Action.REPLY)  # the checks in the order cases.services.reply makes them
+    transition(case, Action.REPLY)
     body = check_reply_text(text)
     scores = reply_quality.score(message_of(case), body)
     now = clock.now()
     fields = {"relevance": scores.relevance, "completeness": scores.completeness, "explanation": scores.explanation,
               "reasons": scores.reasons, "flagged": scores.weak, "text": body, "case": case, "submitted_at": now}
-    acting = authorize(user, case, Action.REPLY)
     unit_id = acting.unit.pk if acting.unit else None
     if not (scores.weak and case.state == State.ACCEPTED and hold_enabled() and has_reviewer(unit_id)):
         handling.reply(user, case.pk, text=body)
