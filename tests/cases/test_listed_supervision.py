@@ -29,7 +29,7 @@ def test_a_leader_lists_a_case_with_a_note_and_the_unit_is_told(city: City, case
     assert (event.action, event.actor_role, event.note, event.data) == (
         "escalate", "leader", "群众反映强烈，限期办结", {"level": 3, "listed": True})
     told = {(o.recipient.username, o.channel) for o in Outbox.objects.filter(case=case, kind="listed")}
-    assert told == {(u, c) for u in ("handler", "street_dispatcher", "leader") for c in ("in_app", "sms")}
+    assert told == {(u, c) for u in ("handler", "street_dispatcher") for c in ("in_app", "sms")}  # not herself
     with pytest.raises(Exception, match="已挂牌督办"):
         services.list_supervision(city.users["leader"], case.code, note="再次挂牌")
 

@@ -137,9 +137,10 @@ def step_drafts(case: CaseFacts, step: Step, directory: Directory) -> list[Draft
     ]
 
 
-def action_drafts(case: CaseFacts, *, level: int, seq: int, note: str, directory: Directory) -> list[Draft]:
+def action_drafts(case: CaseFacts, *, level: int, seq: int, note: str, directory: Directory,
+                  actor_id: int | None = None) -> list[Draft]:
     """The messages of a step taken by hand (催办 / 督办 by a dispatcher, 挂牌督办 by a leader), keyed by
-    the case event that recorded it."""
+    the case event that recorded it; the one who took it is not told."""
     channels: tuple[str, ...]
     if level >= 3:
         users = directory.recipients(case, handlers=True, dispatchers=True, unit_leaders=True,
@@ -155,7 +156,7 @@ def action_drafts(case: CaseFacts, *, level: int, seq: int, note: str, directory
     return [
         Draft(dedup_key=f"act:{case.pk}:{seq}:{channel}:u{user}", channel=channel, subject=subject, body=body,
               kind=str(kind), recipient_id=user, case_id=case.pk)
-        for user in users for channel in channels
+        for user in users if user != actor_id for channel in channels
     ]
 
 

@@ -28,7 +28,7 @@ from fengqiao.cases.states import CLOCK_STATES, Action
 from fengqiao.cases.supervision import Calendar, LadderBook, Plan, plan
 from fengqiao.cases.supervision_models import StepKind
 from fengqiao.cases.supervision_notify import CaseFacts, Directory, step_drafts
-from fengqiao.kit import clock
+from fengqiao.kit import bulk, clock
 from fengqiao.notifications import services as notifications
 
 BATCH = 1000
@@ -144,7 +144,7 @@ def _sweep_batch(ids: list[int], now: dt.datetime, book: LadderBook, calendar: C
             progress.append((row["pk"], seq, head, step_plan.level, step_plan.step.ordinal, row["deadline"], bump))
         if progress:
             _write_progress(progress)
-            CaseEvent.objects.bulk_create(events, batch_size=1000)
+            bulk.insert(CaseEvent, events)
             result.notifications += notifications.queue(drafts)
         if on_batch is not None:
             on_batch(result.batches + 1)  # inside the transaction: a test kills the process here

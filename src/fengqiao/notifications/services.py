@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from fengqiao.accounts.models import User
 from fengqiao.kit import clock
@@ -27,19 +27,31 @@ class Draft:
     case_id: int | None = None
 
 
+COLUMNS = ("dedup_key", "channel", "subject", "body", "kind", "recipient_id", "unit_id", "case_id", "created_at",
+           "next_attempt_at", "status", "attempts", "last_error")
+
+
 def queue(drafts: Iterable[Draft]) -> int:
     """Queue the drafts whose dedup key is new; returns how many were offered.  A key already in the
-    outbox (queued, sent or failed) is left alone: the same notification never queues twice."""
-    now = clock.now()
+    outbox (queued, sent or failed) is left alone: the same notification never queues twice.
+
+    One ``INSERT … ON CONFLICT (dedup_key) DO NOTHING`` per row, sent with executemany (pipelined on
+    PostgreSQL): a sweep queues hundreds of thousands of rows, and Django's bulk_create costs three times
+    as much here."""
+    now = connection.ops.adapt_datetimefield_value(clock.now())
     rows = [
-        Outbox(dedup_key=d.dedup_key[:200], channel=d.channel, subject=d.subject[:200], body=d.body, kind=d.kind,
-               recipient_id=d.recipient_id, unit_id=d.unit_id, case_id=d.case_id, created_at=now,
-               next_attempt_at=now)
+        (d.dedup_key[:200], d.channel, d.subject[:200], d.body, d.kind, d.recipient_id, d.unit_id, d.case_id, now,
+         now, Status.QUEUED.value, 0, "")
         for d in drafts
     ]
     if not rows:
         return 0
-    Outbox.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    table = connection.ops.quote_name(Outbox._meta.db_table)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks}) ON CONFLICT (dedup_key) DO NOTHING", rows
+        )
     transaction.on_commit(_kick_sender)
     return len(rows)
 

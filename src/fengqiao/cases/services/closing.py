@@ -141,7 +141,7 @@ def escalate(user: User, case_id: int | str, *, note: str, expected_version: int
     event = record(case, Action.ESCALATE, before, after, acting, note=text,
                    data={"level": case.supervision_level})
     save(case, event, ["supervision_level"])
-    _notify(case, event.seq, text)
+    _notify(case, event.seq, text, user.pk)
     return case
 
 
@@ -164,17 +164,17 @@ def list_supervision(
     event = record(case, Action.ESCALATE, before, after, acting, note=text,
                    data={"level": LISTED_LEVEL, "listed": True})
     save(case, event, ["supervision_level"])
-    _notify(case, event.seq, text)
+    _notify(case, event.seq, text, user.pk)
     return case
 
 
-def _notify(case: Case, seq: int, note: str) -> None:
+def _notify(case: Case, seq: int, note: str, actor_id: int) -> None:
     from fengqiao.cases import supervision_notify as sn
     from fengqiao.notifications import services as notifications
 
     facts = sn.facts(case)
     notifications.queue(sn.action_drafts(facts, level=case.supervision_level, seq=seq, note=note,
-                                         directory=sn.Directory.for_case(facts)))
+                                         directory=sn.Directory.for_case(facts), actor_id=actor_id))
 
 
 @transaction.atomic
