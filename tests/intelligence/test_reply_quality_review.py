@@ -215,3 +215,14 @@ def test_the_json_api_reply_goes_through_the_same_hold(city: City) -> None:
     response = post(client_for(city, "handler"), f"{LIST}/{case.code}/actions", {"action": "reply", "text": WEAK})
     assert (response.status_code, response.json()["status"]) == (200, "accepted")
     assert ReplyReview.objects.get(case=case).status == "pending"
+
+
+def test_a_held_reply_whose_case_was_redispatched_leaves_the_queue(city: City) -> None:
+    reviewer = _reviewer(city)
+    case = case_in(city, State.ACCEPTED)
+    review = reply_review.submit_reply(city.users["handler"], case.code, text=WEAK)
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[1].pk)
+    assert list(reply_review.pending_reviews(reviewer)) == []
+    with pytest.raises(Exception, match="案件已不在本单位办理中"):
+        reply_review.approve(reviewer, review.pk)
+    assert _fresh(case).reply == ""

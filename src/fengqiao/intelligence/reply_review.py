@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from fengqiao.accounts.models import Membership, User
 from fengqiao.accounts.roles import Role
@@ -73,7 +73,9 @@ def pending_reviews(user: User) -> QuerySet[ReplyReview]:
     units = reviewer_units(user)
     if not units:
         raise PermissionDenied("只有本单位的审核人（单位领导）可以查看答复待审。")
-    return (ReplyReview.objects.filter(unit_id__in=units, status=ReplyReviewStatus.PENDING)
+    # a held reply whose case has since left the unit (re-dispatched) cannot go out: not in the queue
+    return (ReplyReview.objects.filter(unit_id__in=units, status=ReplyReviewStatus.PENDING,
+                                       case__status=State.ACCEPTED, case__lead_unit_id=F("unit_id"))
             .select_related("case", "unit", "author").order_by("submitted_at", "pk"))
 
 
