@@ -226,3 +226,11 @@ def test_a_held_reply_whose_case_was_redispatched_leaves_the_queue(city: City) -
     with pytest.raises(Exception, match="案件已不在本单位办理中"):
         reply_review.approve(reviewer, review.pk)
     assert _fresh(case).reply == ""
+
+
+def test_the_hold_can_be_switched_off(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    _reviewer(city)
+    monkeypatch.setenv("FENGQIAO_REPLY_QUALITY_HOLD", "0")
+    case = case_in(city, State.ACCEPTED)
+    review = reply_review.submit_reply(city.users["handler"], case.code, text=WEAK)
+    assert (review.status, review.flagged, _fresh(case).state) == ("sent", True, State.REPLIED)
