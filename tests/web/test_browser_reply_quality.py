@@ -53,11 +53,13 @@ def test_live_scores_then_the_review_queue(browser: Any, live_server: Any, live_
     page.wait_for_load_state("load")
     assert "已提交本单位审核人审核" in page.content()
     assert handler.status() == "办理中"
+    assert "答复质量偏低，已提交本单位审核" in page.locator(".timeline, main").first.inner_text()
+    handler.shot("rq-03-handler-reply-held")
 
     reviewer = Clerk(browser, base, "leader_zjj")
     reviewer.goto("/reply-reviews/")
     assert case.code in reviewer.page.content()
-    reviewer.shot("rq-03-reviewer-queue")
+    reviewer.shot("rq-04-reviewer-queue")
     reviewer.page.locator("button[value=approve]").click()
     reviewer.page.wait_for_load_state("load")
     assert "已审核通过" in reviewer.page.content()
