@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,3 +169,14 @@ def test_due_ranges_select_exactly_the_deadlines_whose_step_is_due(deadline: dt.
     step = STEPS[index]
     inside = any((low is None or low <= deadline) and deadline <= high for low, high in CAL.due_ranges(step, now))
     assert inside == (CAL.step_time(deadline, step) <= now)
+
+
+def test_administrators_edit_the_ladder_in_the_admin(client: Any, city: City) -> None:
+    client.force_login(city.users["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    ladder = SupervisionLadder.objects.create(category=city.categories["noise"], urgency="very_urgent")
+    SupervisionStep.objects.create(ladder=ladder, kind=StepKind.SUPERVISE, amount=4, unit=TimeUnit.HOURS)
+    page = client.get(f"/admin/cases/supervisionladder/{ladder.pk}/change/")
+    assert page.status_code == 200
+    assert "督办" in page.content.decode()
+    assert client.get("/admin/cases/supervisionladder/add/").status_code == 200
+    assert client.get("/admin/notifications/outbox/").status_code == 200
