@@ -26,11 +26,13 @@ from fengqiao.cases.models import (
     ExtensionRequest,
     Party,
 )
+from fengqiao.cases.routing_models import CaseFlow, Dispute, FlowRule, RoutingFallback, RoutingRule
 from fengqiao.demo import geography, texts
 from fengqiao.demo.categories import create_categories, load_tree
 from fengqiao.demo.history import World
 from fengqiao.demo.load import category_map, generate
 from fengqiao.demo.people import DEMO_DOMAIN, create_people
+from fengqiao.demo.routing import create_routing
 from fengqiao.demo.units import create_units
 from fengqiao.intelligence.models import CaseBand
 from fengqiao.jurisdictions import geo
@@ -94,6 +96,7 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
         org = create_units(areas)
         tree, source = load_tree()
         leaves = create_categories(tree, org)
+        report.counts.update(create_routing(areas, org))  # routing rules, fallbacks, the flow list
         report.sources.append(source)
         report.counts.update(units=Unit.objects.filter(area__in=Area.objects.filter(IN_CITY)).count(),
                              categories=Category.objects.count(), policies=DeadlinePolicy.objects.count())
@@ -129,6 +132,9 @@ def wipe(say: Callable[[str], None]) -> None:
             deleted = model.objects.all()._raw_delete(model.objects.db)
             say(f"  {model._meta.verbose_name_plural}: {deleted}")
         CaseBand.objects.all()._raw_delete(CaseBand.objects.db)  # duplicate-search fingerprints
+        for routing_model in (Dispute, CaseFlow, RoutingRule.assisting_units.through, RoutingRule, RoutingFallback,
+                              FlowRule):
+            routing_model.objects.all()._raw_delete(routing_model.objects.db)
         Case.objects.all()._raw_delete(Case.objects.db)
         demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
         PersonalDataView.objects.filter(user__in=demo_users).delete()

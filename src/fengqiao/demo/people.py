@@ -60,6 +60,8 @@ def create_people(areas: dict[str, Area], org: Org, rng: random.Random) -> Staff
     for i in range(1, OPERATORS + 1):
         plan.add(f"operator{i}", Role.OPERATOR, unit=org.hotline, area=city, display=person_name(rng))
     plan.add("dispatcher", Role.DISPATCHER, unit=org.command_centre, area=city, display=person_name(rng))
+    # the 12345 centre's dispatcher: grid reports the flow list sends to the hotline platform (docs/routing.md)
+    plan.add("dispatcher_12345", Role.DISPATCHER, unit=org.hotline, area=city, display=person_name(rng))
     plan.add("risk", Role.RISK_OFFICER, unit=org.command_centre, area=city, display=person_name(rng))
     plan.add("leader", Role.LEADER, area=city, display=person_name(rng))
     for d in DISTRICTS:
@@ -115,7 +117,7 @@ def load_staff() -> Staff:
         if role == Role.OPERATOR:
             staff.operators.append(user_id)
         elif role == Role.DISPATCHER and level == Level.CITY:
-            staff.city_dispatcher = user_id
+            staff.city_dispatcher = staff.city_dispatcher or user_id  # the command centre's, created first
         elif role == Role.DISPATCHER:
             staff.district_dispatchers[area_code] = user_id
         elif role in (Role.HANDLER, Role.MEDIATOR, Role.JUDGE) and unit_id is not None:

@@ -121,6 +121,11 @@ class ReasonForm(ActionForm):
     text = forms.CharField(label=_("理由"), widget=TEXTAREA)
 
 
+class DisputeDecisionForm(ActionForm):
+    text = forms.CharField(label=_("裁定意见"), required=False, widget=TEXTAREA,
+                           help_text=_("维持交办后，原单位须签收办理，签收时限不变。"))
+
+
 class DisputeForm(ActionForm):
     text = forms.CharField(label=_("申辩理由"), widget=TEXTAREA, required=False,
                            help_text=_("说明为何不属于本单位职责；分拨员裁定后维持交办或改派。"))
@@ -189,7 +194,7 @@ ACTION_SPECS: dict[str, ActionSpec] = {
     "link": ActionSpec(OtherCaseForm, _("关联案件"), _("关联")),
     "attach": ActionSpec(AttachForm, _("上传附件"), _("上传")),
     "dispute": ActionSpec(DisputeForm, _("申辩（非本单位职责）"), _("提交申辩"), "warning"),
-    "dismiss_dispute": ActionSpec(DecisionForm, _("申辩不成立，维持交办"), _("维持交办"), "danger"),
+    "dismiss_dispute": ActionSpec(DisputeDecisionForm, _("申辩不成立，维持交办"), _("维持交办")),
 }
 
 

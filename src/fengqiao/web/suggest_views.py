@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fengqiao.cases.models import Case
+from fengqiao.cases.states import State
 from fengqiao.intelligence import router
 from fengqiao.web.context import can_register
 from fengqiao.web.views import current_user
@@ -36,12 +37,24 @@ def suggest_partial(request: HttpRequest) -> HttpResponse:
     return render(request, "web/_suggest.html", context)
 
 
+def _disputed_by(case: Case, unit_id: int) -> bool:
+    """The unit is disputing the case now, or its dispute of this case was accepted."""
+    from fengqiao.cases.routing_models import Dispute, DisputeStatus
+
+    if case.state == State.DISPUTED and unit_id == case.lead_unit_id:
+        return True
+    return Dispute.objects.filter(case=case, unit_id=unit_id, status=DisputeStatus.ACCEPTED).exists()
+
+
 def dispatch_initial(case: Case) -> dict[str, Any]:
     """The units routing resolves for this case (rule → confident model → district fallback, see
     docs/routing.md) and the reason shown above the form; only the reason when nothing resolves."""
     from fengqiao.cases import routing
 
     found = routing.resolve(case)
+    if found.lead is not None and _disputed_by(case, found.lead.pk):
+        # the resolved unit disputed this case: accepting the dispute means choosing another one
+        return {"routing_reason": f"{found.reason}（该单位已申辩，请改派其他单位）", "routing_source": "none"}
     if found.lead is None:
         return {"routing_reason": found.reason}
     return {"lead_unit_id": found.lead.pk, "assisting_unit_ids": [u.pk for u in found.assisting],
