@@ -71,9 +71,12 @@ class FlowPlan:
 def matching_flow_rule(case: Case, rules: list[FlowRule] | None = None) -> FlowRule | None:
     """The active flow rule for the case's channel, urgency and category: the most specific category wins
     (a rule with no category is the least specific); among equals the oldest rule."""
+    candidates: list[FlowRule] = _cached()["flow"] if rules is None else rules
+    if not candidates:
+        return None  # no flow list: no statement spent on the category's ancestors
     chain = [c.pk for c in routing.category_chain(case.category)]
     best: tuple[int, int, FlowRule] | None = None
-    for rule in _cached()["flow"] if rules is None else rules:
+    for rule in candidates:
         if case.channel not in rule.source_channels() or not rule.matches_urgency(case.urgency):
             continue
         if rule.category_id is None:
