@@ -76,7 +76,8 @@ BAD: dict[str, Bad] = {
     "evaluation before reply": Bad(
         A, lambda c, case: services.evaluate(c.users["operator"], case.code, rating="satisfied"),
         IllegalTransition, "当前状态为「办理中」，不能执行「评价：满意」。可执行的操作：重新分拨、办理进展、申请延期、"
-        "批准延期、不予延期、答复、督办升级、已超期、到期提醒、关联、上传附件。", {}),
+        "批准延期、不予延期、答复、督办升级、已超期、到期提醒、关联、上传附件、发起会商研判、会商任务交办、"
+        "会商任务完成、会商结论。", {}),
     "unsatisfied without reason": Bad(
         State.REPLIED, lambda c, case: services.evaluate(c.users["operator"], case.code, rating="unsatisfied"),
         ValidationFailed, "请填写不满意的原因。", {"comment": "请填写不满意的原因"}),

@@ -59,6 +59,9 @@ EXPECTED: dict[tuple[State, Action], State] = {
                                 S.REPLIED, S.CLOSED)},
     **{(s, A.ATTACH): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED,
                                   S.REPLIED)},
+    # joint consultations (会商研判) keep the state, while the matter is open
+    **{(s, a): s for s in (S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.REOPENED, S.DISPUTED)
+       for a in (A.CONVENE, A.CONSULT_TASK, A.CONSULT_TASK_DONE, A.CONCLUDE)},
 }
 
 ALL_PAIRS = list(itertools.product(State, Action))
@@ -66,8 +69,9 @@ ALL_PAIRS = list(itertools.product(State, Action))
 
 def test_the_table_is_exactly_the_lifecycle_written_above() -> None:
     assert TRANSITIONS == EXPECTED
-    assert len(ALL_PAIRS) == 242  # 11 states × 22 actions
-    assert len(TRANSITIONS) == 58  # 25 moves + 6 escalate + 6 mark_overdue + 6 remind + 8 link + 7 attach
+    assert len(ALL_PAIRS) == 286  # 11 states × 26 actions
+    # 25 moves + 6 escalate + 6 mark_overdue + 6 remind + 8 link + 7 attach + 6 × 4 consultation
+    assert len(TRANSITIONS) == 82
 
 
 @pytest.mark.parametrize(("state", "action"), ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
@@ -104,12 +108,14 @@ def test_messages_read_in_chinese() -> None:
 
 def test_allowed_actions_of_a_dispatched_case() -> None:
     assert allowed_actions(S.DISPATCHED) == [A.REDISPATCH, A.ACCEPT, A.RETURN, A.DISPUTE, A.MERGE, A.ESCALATE,
-                                             A.MARK_OVERDUE, A.REMIND, A.LINK, A.ATTACH]
+                                             A.MARK_OVERDUE, A.REMIND, A.LINK, A.ATTACH, A.CONVENE, A.CONSULT_TASK,
+                                             A.CONSULT_TASK_DONE, A.CONCLUDE]
 
 
 def test_allowed_actions_of_a_disputed_case() -> None:
     assert allowed_actions(S.DISPUTED) == [A.DISMISS_DISPUTE, A.REDISPATCH, A.ESCALATE, A.MARK_OVERDUE, A.REMIND,
-                                           A.LINK, A.ATTACH]
+                                           A.LINK, A.ATTACH, A.CONVENE, A.CONSULT_TASK, A.CONSULT_TASK_DONE,
+                                           A.CONCLUDE]
 
 
 def _reachable_from(start: State) -> set[State]:

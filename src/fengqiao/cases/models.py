@@ -365,6 +365,14 @@ class CaseEvent(models.Model):
         }
 
 
+# --- the closed loop (docs/closed-loop.md): evaluation invitations, joint consultations; in their own module
+from fengqiao.cases.loop_models import (  # noqa: E402, F401
+    Consultation,
+    ConsultationParticipant,
+    ConsultationTask,
+    EvaluationInvite,
+)
+
 # --- routing as data (docs/routing.md): rules, fallbacks, disputes, the flow list; kept in their own module
 from fengqiao.cases.routing_models import (  # noqa: E402, F401
     CaseFlow,

@@ -31,6 +31,12 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.ATTACH: UNIT_HANDLERS | {R.OPERATOR, R.GRID_WORKER, R.DISPATCHER, R.CITIZEN},
     A.DISPUTE: UNIT_HANDLERS,
     A.DISMISS_DISPUTE: frozenset({R.DISPATCHER, R.ADMIN}),
+    # --- 会商研判: the service checks its own rules
+    # (cases/services/consultation.py: dispatchers, leaders, the lead unit's leader, participants)
+    A.CONVENE: frozenset(),
+    A.CONSULT_TASK: frozenset(),
+    A.CONSULT_TASK_DONE: frozenset(),
+    A.CONCLUDE: frozenset(),
 }
 
 # Actions that only the lead unit takes (assisting units add notes).

@@ -50,6 +50,11 @@ class Action(StrEnum):
     REMIND = "remind"  # the supervision ladder's reminder before the deadline (system only)
     DISPUTE = "dispute"  # 申辩: the lead unit disputes the dispatch, with a reason
     DISMISS_DISPUTE = "dismiss_dispute"  # the dispatcher upholds the dispatch; the unit must handle it
+    # --- closed loop (docs/closed-loop.md): no state change
+    CONVENE = "convene"  # 会商研判 convened
+    CONSULT_TASK = "consult_task"  # a follow-up task of a consultation given to a unit
+    CONSULT_TASK_DONE = "consult_task_done"
+    CONCLUDE = "conclude"  # the consultation's conclusion
 
 
 S, A = State, Action
@@ -99,6 +104,9 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(state, A.LINK): state for state in (*OPEN_STATES, S.REPLIED, S.CLOSED)},
     # evidence, photos, recordings: while the matter is open and until it is evaluated
     **{(state, A.ATTACH): state for state in (*OPEN_STATES, S.REPLIED)},
+    # --- closed loop: joint consultations (会商研判) while the matter is open
+    **{(state, action): state for state in OPEN_STATES
+       for action in (A.CONVENE, A.CONSULT_TASK, A.CONSULT_TASK_DONE, A.CONCLUDE)},
 }
 
 STATE_LABELS = {
@@ -138,6 +146,10 @@ ACTION_LABELS = {
     A.REMIND: _("到期提醒"),
     A.DISPUTE: _("申辩"),
     A.DISMISS_DISPUTE: _("申辩不成立，维持交办"),
+    A.CONVENE: _("发起会商研判"),
+    A.CONSULT_TASK: _("会商任务交办"),
+    A.CONSULT_TASK_DONE: _("会商任务完成"),
+    A.CONCLUDE: _("会商结论"),
 }
 
 

@@ -4,7 +4,8 @@
 reach is the union of her memberships:
 
 * area roles (grid worker, operator, dispatcher, risk officer, leader): cases located in their area;
-* unit roles (handler, mediator, judge): cases their unit leads or assists;
+* unit roles (handler, mediator, judge): cases their unit leads or assists, or takes part in a joint
+  consultation on (while it is open, or while the unit has an open task from it);
 * citizens: their own cases, and the cases their own were merged into;
 * administrators: everything.
 """
@@ -83,6 +84,9 @@ def case_filter(user: User, *, prefix: str = "") -> Q:
 
         assigned = Assignment.objects.filter(unit_id__in=sorted(reach.unit_ids)).values("case_id")
         q |= Q(**{f"{prefix}id__in": assigned})
+        from fengqiao.cases.consultation_reads import cases_taking_part  # 会商研判: while a unit takes part
+
+        q |= Q(**{f"{prefix}id__in": cases_taking_part(sorted(reach.unit_ids))})
     if reach.own_user_id is not None:
         q |= Q(**{f"{prefix}citizen_id": reach.own_user_id})
         followed = _followed_primaries(reach.own_user_id)

@@ -50,6 +50,10 @@ def address(message: Outbox) -> str:
     if message.channel == Channel.SMS:
         if user is not None:
             return user.phone or ""
+        if message.unit is None and message.case_id is not None:  # to the case's reporter (回访评价)
+            from fengqiao.cases.services.evaluation import reporter_phone
+
+            return reporter_phone(message.case_id)
         return message.unit.phone if message.unit is not None else ""
     if message.channel == Channel.EMAIL:
         return user.email if user is not None else ""

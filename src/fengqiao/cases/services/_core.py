@@ -45,6 +45,10 @@ DEFAULT_AUDIENCE: dict[Action, Audience] = {
     Action.ATTACH: Audience.PARTIES,
     Action.DISPUTE: Audience.INTERNAL,
     Action.DISMISS_DISPUTE: Audience.INTERNAL,
+    Action.CONVENE: Audience.INTERNAL,
+    Action.CONSULT_TASK: Audience.INTERNAL,
+    Action.CONSULT_TASK_DONE: Audience.INTERNAL,
+    Action.CONCLUDE: Audience.INTERNAL,
 }
 
 

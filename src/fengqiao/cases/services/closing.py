@@ -9,6 +9,7 @@ from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, Evaluation, Satisfaction
 from fengqiao.cases.services._core import (
     SYSTEM,
+    Acting,
     access_case,
     authorize,
     check_version,
@@ -37,6 +38,16 @@ def evaluate(
         raise ValidationFailed("请选择评价：满意、基本满意或不满意。", fields={"rating": "请选择评价"})
     action = Action.REOPEN if rating == Satisfaction.UNSATISFIED else Action.EVALUATE
     acting = authorize(user, case, action)
+    return apply_evaluation(case, acting, rating=rating, comment=comment,
+                            via="citizen" if acting.role == "citizen" else "callback")
+
+
+def apply_evaluation(case: Case, acting: Acting, *, rating: str, comment: str, via: str) -> Case:
+    """Record an evaluation on a locked, authorised case (also reached through the citizen's evaluation
+    code, cases/services/evaluation.py).  Checks everything before it writes anything."""
+    if rating not in Satisfaction.values:
+        raise ValidationFailed("请选择评价：满意、基本满意或不满意。", fields={"rating": "请选择评价"})
+    action = Action.REOPEN if rating == Satisfaction.UNSATISFIED else Action.EVALUATE
     before, after = transition(case, action)
     comment = comment.strip()
     if action == Action.REOPEN:
@@ -45,12 +56,13 @@ def evaluate(
         raise ValidationFailed("评价意见不能超过 1000 字。", fields={"comment": "不能超过 1000 字"})
     now = clock.now()
     evaluation_round = case.reopen_count + 1
+    previous_lead = case.lead_unit_id
     Evaluation.objects.create(
-        case=case, round=evaluation_round, rating=rating, comment=comment,
-        via="citizen" if acting.role == "citizen" else "callback", by=user, at=now,
+        case=case, round=evaluation_round, rating=rating, comment=comment, via=via, by=acting.user, at=now,
     )
     case.satisfaction = rating
     fields = ["satisfaction"]
+    data: dict[str, object] = {"rating": rating, "round": evaluation_round}
     if action == Action.REOPEN:
         from fengqiao.cases import deadlines
 
@@ -63,9 +75,12 @@ def evaluate(
     else:
         case.closed_at = now
         fields.append("closed_at")
-    event = record(case, action, before, after, acting, at=now, note=comment,
-                   data={"rating": rating, "round": evaluation_round})
+    event = record(case, action, before, after, acting, at=now, note=comment, data=data)
     save(case, event, fields)
+    if action == Action.REOPEN and case.reopen_count >= 2:
+        from fengqiao.cases.services.evaluation import supervise_repeated
+
+        supervise_repeated(case, previous_lead, now)  # a second unsatisfied evaluation → 督办
     return case
 
 

@@ -125,4 +125,7 @@ def reply(user: User, case_id: int | str, *, text: str, expected_version: int | 
     event = record(case, Action.REPLY, before, after, acting, at=now, note=body,
                    data={"unit_name": acting.unit.name if acting.unit else ""})
     save(case, event, ["reply", "replied_at", "evaluation_deadline"])
+    from fengqiao.cases.services.evaluation import issue_invite  # 回访评价: the citizen's link and SMS code
+
+    issue_invite(case)
     return case

@@ -1,0 +1,166 @@
+"""回访评价 by the citizen without an account: an invitation per reply (a link code and an SMS code),
+checked before anything is written; and the second unsatisfied evaluation of a case put under 督办.
+
+Codes are random (kit/ids ALPHABET for the link, six digits for the SMS) and stored only as keyed hashes
+(kit/pii.lookup_hash); the plain codes exist in the SMS that carries them and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from fengqiao.accounts.roles import Role
+from fengqiao.cases.loop_models import EvaluationInvite
+from fengqiao.cases.models import Case, PartyRole
+from fengqiao.cases.services._core import SYSTEM, Acting, lock_case, record, save, transition
+from fengqiao.cases.states import Action, State
+from fengqiao.kit import clock, ids
+from fengqiao.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from fengqiao.kit.pii import lookup_hash
+
+LINK_LENGTH = 8  # 25^8 ≈ 1.5 × 10^11 codes
+SMS_LENGTH = 6
+CITIZEN = Acting(user=None, role=Role.CITIZEN, unit=None)
+SUPERVISE_LEVEL = 2  # 督办
+
+
+class Expired(DomainError):
+    status = 410
+    code = "expired"
+
+
+@dataclass(frozen=True)
+class Issued:
+    invite: EvaluationInvite
+    link_code: str
+    sms_code: str
+
+
+def _link_hash(code: str) -> str:
+    return lookup_hash("evaluation_link", code.strip().upper())
+
+
+def _sms_hash(case_code: str, sms_code: str) -> str:
+    return lookup_hash("evaluation_sms", f"{case_code.strip().upper()}:{sms_code.strip()}")
+
+
+def link_url(code: str) -> str:
+    base = getattr(settings, "PUBLIC_BASE_URL", "") or ""
+    return f"{base.rstrip('/')}/e/{code}/"
+
+
+def issue_invite(case: Case) -> Issued:
+    """With a reply (inside its transaction, the case locked; part of the reply's action and event): a fresh
+    invitation for this round, valid until the evaluation deadline, and the SMS to the reporter queued."""
+    now = clock.now()
+    link_code = ids.random_part(LINK_LENGTH)
+    sms_code = "".join(secrets.choice("0123456789") for _ in range(SMS_LENGTH))
+    expires = case.evaluation_deadline or now
+    invite = EvaluationInvite.objects.create(
+        case=case, round=case.reopen_count + 1, link_hash=_link_hash(link_code),
+        sms_hash=_sms_hash(case.code, sms_code), created_at=now, expires_at=expires,
+    )
+    if case.parties.filter(role=PartyRole.REPORTER).exclude(phone_hash="").exists():
+        _queue_sms(case, invite, link_code, sms_code, expires)
+    return Issued(invite, link_code, sms_code)
+
+
+def _queue_sms(case: Case, invite: EvaluationInvite, link_code: str, sms_code: str, expires: dt.datetime) -> None:
+    from fengqiao.notifications import services as notifications
+
+    until = clock.localtime(expires).strftime("%m月%d日")
+    body = (f"您反映的事项（编号 {case.code}）已答复，请评价：{link_url(link_code)} ，或在评价页输入编号和验证码 "
+            f"{sms_code}。{until}前有效。")
+    notifications.queue([notifications.Draft(
+        dedup_key=f"eval:{case.pk}:{invite.round}:sms", channel="sms", subject="回访评价邀请", body=body,
+        kind="evaluation", case_id=case.pk,
+    )])
+
+
+def _usable(invite: EvaluationInvite | None, case: Case | None, now: dt.datetime) -> EvaluationInvite:
+    if invite is None or case is None:
+        raise NotFound("评价码不正确，请核对短信中的链接或验证码。", fields={"code": "评价码不正确"})
+    if invite.used_at is not None or case.state != State.REPLIED or invite.round != case.reopen_count + 1:
+        raise Conflict("该答复已经评价过了，不能重复提交。", fields={"code": "已评价"})
+    if invite.expires_at < now:
+        raise Expired("评价码已过期（评价期已结束）。如有需要，请拨打 12345 热线。", fields={"code": "已过期"})
+    return invite
+
+
+def invite_by_link(code: str) -> EvaluationInvite:
+    """The invitation a link code opens, or NotFound (wrong) / Expired / Conflict (already evaluated)."""
+    code = (code or "").strip().upper()
+    invite = None
+    if len(code) == LINK_LENGTH and set(code) <= set(ids.ALPHABET):
+        invite = EvaluationInvite.objects.select_related("case").filter(link_hash=_link_hash(code)).first()
+    return _usable(invite, invite.case if invite else None, clock.now())
+
+
+def invite_by_sms(case_code: str, sms_code: str) -> EvaluationInvite:
+    """The invitation a tracking code and an SMS code open; the same errors as :func:`invite_by_link`."""
+    case_code, sms_code = (case_code or "").strip().upper(), (sms_code or "").strip()
+    if not case_code or not (len(sms_code) == SMS_LENGTH and sms_code.isdigit()):
+        field = {"sms_code": "请填写 6 位数字验证码"} if case_code else {"case_code": "请填写事项编号"}
+        raise ValidationFailed("请填写事项编号和 6 位短信验证码。", fields=field)
+    invite = (EvaluationInvite.objects.select_related("case")
+              .filter(case__code=case_code, sms_hash=_sms_hash(case_code, sms_code)).order_by("-round").first())
+    if invite is None:
+        raise NotFound("事项编号或验证码不正确。", fields={"sms_code": "事项编号或验证码不正确"})
+    return _usable(invite, invite.case, clock.now())
+
+
+@transaction.atomic
+def evaluate_by_invite(invite_id: int, *, rating: str, comment: str = "", via: str = "link") -> Case:
+    """The citizen's evaluation through an invitation: checked again under the case's lock (a double
+    submission finds it used), then the same evaluation as the operator's form."""
+    from fengqiao.cases.services.closing import apply_evaluation
+
+    invite = EvaluationInvite.objects.filter(pk=invite_id).first()
+    if invite is None:
+        raise NotFound("评价码不正确，请核对短信中的链接或验证码。")
+    case = lock_case(invite.case_id)
+    invite = EvaluationInvite.objects.select_for_update().get(pk=invite_id)
+    _usable(invite, case, clock.now())
+    case = apply_evaluation(case, CITIZEN, rating=rating, comment=comment, via=via)
+    invite.used_at = clock.now()
+    invite.used_via = via
+    invite.save(update_fields=["used_at", "used_via"])
+    return case
+
+
+def supervise_repeated(case: Case, previous_lead: int | None, now: dt.datetime) -> None:
+    """A second unsatisfied evaluation: the case goes under 督办 (at least), one ESCALATE event by the
+    system, and the previous lead unit's handlers and leaders, the dispatchers and the street's leaders
+    (or the district's, the city's) are told."""
+    from fengqiao.cases import supervision_notify as sn
+    from fengqiao.notifications import services as notifications
+
+    before, after = transition(case, Action.ESCALATE)
+    level = max(case.supervision_level, SUPERVISE_LEVEL)
+    note = f"第 {case.reopen_count} 次不满意，转督办"
+    case.supervision_level = level
+    event = record(case, Action.ESCALATE, before, after, SYSTEM, at=now, note=note,
+                   data={"level": level, "reason": "repeated_unsatisfied", "reopen_count": case.reopen_count})
+    save(case, event, ["supervision_level"])
+    facts = sn.CaseFacts(pk=case.pk, code=case.code, title=case.title, deadline=case.deadline,
+                         lead_unit_id=previous_lead, street_id=case.street_id, district_id=case.district_id)
+    directory = sn.Directory.for_case(facts)
+    users = directory.recipients(facts, handlers=True, dispatchers=True, unit_leaders=True, area_leaders="street")
+    subject = f"督办：案件 {case.code} 群众第 {case.reopen_count} 次不满意"
+    body = f"案件 {case.code}「{case.title[:40]}」答复后群众再次评价不满意，已转督办，请重新研判办理。"
+    notifications.queue([
+        notifications.Draft(dedup_key=f"act:{case.pk}:{event.seq}:in_app:u{user}", channel="in_app",
+                            subject=subject, body=body, kind="supervise", recipient_id=user, case_id=case.pk)
+        for user in users
+    ])
+
+
+def reporter_phone(case_id: int) -> str:
+    """The reporter's mobile number, read by the SMS sender when it sends (never stored in the outbox)."""
+    party = Case.objects.get(pk=case_id).parties.filter(role=PartyRole.REPORTER).exclude(phone="").first()
+    return party.phone if party is not None else ""
