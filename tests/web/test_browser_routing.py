@@ -75,3 +75,18 @@ def test_resolved_units_dispute_and_decision(browser: Any, live_server: Any, liv
     reason = dispatcher.page.locator('details[data-action="dispatch"] .routing-reason').inner_text()
     assert reason == "分拨依据：兜底：海陵区 城东街道办事处"
     dispatcher.shot("routing-06-dispatch-form-fallback")
+
+
+def test_the_admin_test_a_rule_screen(browser: Any, live_server: Any, live_city: City) -> None:
+    city, base = live_city, live_server.url
+    d1, d2, d3 = city.departments
+    RoutingRule.objects.create(category=city.categories["top"], area=city.district, lead_unit=d1)
+    RoutingRule.objects.create(category=city.categories["mid"], area=city.street, lead_unit=d3,
+                               note="物业纠纷由街道牵头")
+    admin = Clerk(browser, base, "admin")
+    admin.goto(f"/admin/cases/routingrule/test/?category=010101&area={city.grids[0].code}")
+    assert admin.page.locator("#rule-result").inner_text() == "规则：物业管理 × 城东街道 → 城东街道办事处"
+    assert admin.page.locator("#considered tbody tr").count() == 2
+    admin.shot("routing-07-admin-test-a-rule")
+    admin.goto("/admin/cases/routingrule/")
+    admin.shot("routing-08-admin-rules")

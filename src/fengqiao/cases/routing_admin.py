@@ -67,13 +67,36 @@ class CsvUploadForm(forms.Form):
     dry_run = forms.BooleanField(label=_("试运行（只检查，不写入）"), required=False)
 
 
+class AreaLevelFilter(admin.SimpleListFilter):
+    title = _("区划层级")
+    parameter_name = "area_level"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(value, label) for value, label in Level.choices]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(area__level=self.value()) if self.value() else queryset
+
+
+class CategoryLevelFilter(admin.SimpleListFilter):
+    title = _("分类层级")
+    parameter_name = "category_level"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("一级")), ("2", _("二级")), ("3", _("三级"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(category__level=int(self.value() or 0)) if self.value() in ("1", "2", "3") \
+            else queryset
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
     form = RoutingRuleForm
     change_list_template = "admin/cases/routingrule/change_list.html"
     list_display = ["category", "category_level", "area", "area_level", "lead_unit", "assisting", "auto_dispatch",
                     "active", "note"]
-    list_filter = ["active", "auto_dispatch", "area__level", "category__level"]
+    list_filter = ["active", "auto_dispatch", AreaLevelFilter, CategoryLevelFilter]
     search_fields = ["category__code", "category__name", "area__code", "area__name", "lead_unit__name"]
     autocomplete_fields = ["category", "area", "lead_unit", "assisting_units"]
     list_select_related = ["category", "area", "lead_unit"]
