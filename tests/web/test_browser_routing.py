@@ -79,7 +79,7 @@ def test_resolved_units_dispute_and_decision(browser: Any, live_server: Any, liv
 
 def test_the_admin_test_a_rule_screen(browser: Any, live_server: Any, live_city: City) -> None:
     city, base = live_city, live_server.url
-    d1, d2, d3 = city.departments
+    d1, _d2, d3 = city.departments
     RoutingRule.objects.create(category=city.categories["top"], area=city.district, lead_unit=d1)
     RoutingRule.objects.create(category=city.categories["mid"], area=city.street, lead_unit=d3,
                                note="物业纠纷由街道牵头")
