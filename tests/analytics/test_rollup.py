@@ -58,6 +58,18 @@ def test_pending_within_its_time_is_not_yet_due(city: City, formula: AssessmentF
     assert (d1.resolution_due, d1.resolved, d1.score) == (1, 0, 0.0)
 
 
+def test_a_case_merged_while_waiting_asks_nothing_of_the_unit(city: City, formula: AssessmentFormula) -> None:
+    with time_machine.travel(at(2, 9), tick=False) as t:
+        primary, duplicate = register(city), register(city)
+        for case in (primary, duplicate):
+            services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+        t.move_to(at(2, 10))
+        services.merge(city.users["dispatcher"], duplicate.code, into=primary.code)
+    _compute(at(20, 9))  # both past their time to sign for and to resolve; only the primary counts
+    d1 = UnitMonth.objects.get(month=NOV, unit=city.departments[0])
+    assert (d1.cases, d1.response_due, d1.responded, d1.resolution_due, d1.resolved) == (2, 1, 0, 1, 0)
+
+
 def test_weights_change_the_score(month: Month, formula: AssessmentFormula) -> None:
     AssessmentFormula.objects.create(name="只看响应", effective_from=NOV, response_weight=1,
                                      resolution_weight=0, satisfaction_weight=0, min_cases=1)

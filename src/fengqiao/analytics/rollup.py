@@ -18,6 +18,7 @@ from fengqiao.analytics import formula as f
 from fengqiao.analytics.models import Appeal, AppealStatus, AssessmentFormula, RollupMonth, UnitMonth
 from fengqiao.cases import deadlines
 from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Category, Evaluation, Satisfaction
+from fengqiao.cases.states import State
 from fengqiao.jurisdictions.models import Unit
 from fengqiao.kit import clock
 
@@ -25,6 +26,8 @@ from fengqiao.kit import clock
 # still move (until two months after its end) — when its rollup is older than this.
 STALE_AFTER = dt.timedelta(hours=1)
 SETTLED_AFTER = 62  # days after the month's end
+# A case merged (duplicate) or cancelled while its unit still held it asks nothing more of the unit.
+ENDED_UNANSWERED = (State.MERGED.value, State.CANCELLED.value)
 
 
 def bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -76,11 +79,11 @@ def _response(m: _Month, counts: dict[int, f.Counts]) -> None:
     rows = Assignment.objects.filter(
         role=AssignmentRole.LEAD, dispatched_at__gte=m.start, dispatched_at__lt=m.end,
     ).values_list("unit_id", "case_id", "status", "dispatched_at", "accepted_at", "closed_at",
-                  "case__category_id", "case__urgency")
+                  "case__category_id", "case__urgency", "case__status")
     cases: dict[int, set[int]] = defaultdict(set)
     exempted: dict[int, set[int]] = defaultdict(set)
-    for unit_id, case_id, status, dispatched_at, accepted_at, closed_at, category_id, urgency in rows.iterator(
-        chunk_size=5000
+    for unit_id, case_id, status, dispatched_at, accepted_at, closed_at, category_id, urgency, case_status in (
+        rows.iterator(chunk_size=5000)
     ):
         if (unit_id, case_id) in m.exempt:
             exempted[unit_id].add(case_id)
@@ -89,6 +92,8 @@ def _response(m: _Month, counts: dict[int, f.Counts]) -> None:
         deadline = dispatched_at + hours(category_id, urgency)
         answered = accepted_at or (closed_at if status == AssignmentStatus.RETURNED else None)
         if answered is None:
+            if case_status in ENDED_UNANSWERED:
+                continue  # merged into another case or cancelled while waiting: nothing to sign for
             ended = closed_at if status == AssignmentStatus.WITHDRAWN else None
             if (ended or m.now) <= deadline:
                 continue  # still within the time to sign for, or withdrawn by the dispatcher in time
@@ -114,7 +119,7 @@ def _resolution(m: _Month, counts: dict[int, f.Counts]) -> None:
     late = Assignment.objects.filter(
         role=AssignmentRole.LEAD, status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
         case__deadline__gte=m.start, case__deadline__lt=min(m.end, m.now),
-    ).values_list("unit_id", "case_id")
+    ).exclude(case__status__in=ENDED_UNANSWERED).values_list("unit_id", "case_id")
     for unit_id, case_id in late.iterator(chunk_size=5000):
         if (unit_id, case_id) not in m.exempt:
             counts[unit_id].resolution_due += 1
