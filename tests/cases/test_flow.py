@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fengqiao.accounts.models import User
 from fengqiao.cases import flow, selectors
 from fengqiao.cases.models import Case, CaseEvent, Category, Channel
@@ -148,3 +150,24 @@ def test_matching_reads_the_rules_given(city: City) -> None:
     found = flow.matching_flow_rule(case, rules[:2])
     assert found is not None
     assert found.pk == 7
+
+
+def test_a_pushed_hotline_report_follows_the_flow_list(city: City) -> None:
+    from django.test import Client
+
+    from fengqiao.intake import keys
+
+    flow_rule(H2G, city.categories["top"])
+    secret = keys.create_key("hotline_12345", city.users["operator"], rate_per_minute=600).secret
+    lng, lat = city.point_in(0)
+    body = {"external_id": "HL-2026-000777", "title": "物业不作为", "description": "小区物业长期不清运垃圾。",
+            "category_code": "010101", "urgency": "normal", "lng": lng, "lat": lat,
+            "reported_at": "2026-03-02T09:15:00+08:00", "reporter": {"name": "张三", "phone": "13912345678"}}
+    response = Client().post("/api/intake/hotline_12345/reports", json.dumps(body), content_type="application/json",
+                             HTTP_X_API_KEY=secret)
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "dispatched"
+    case = Case.objects.get(code=response.json()["code"])
+    assert (case.state, case.lead_unit) == (State.DISPATCHED, city.departments[2])
+    assert actions(case) == [("register", "operator"), ("dispatch", "system")]
+    assert CaseFlow.objects.get(case=case).grid_worker == city.users["grid_worker"]

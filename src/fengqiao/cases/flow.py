@@ -146,3 +146,17 @@ def apply(case: Case, flow: FlowPlan | None) -> None:
     if found is not None and found.auto_dispatch and found.lead is not None and found.rule is not None:
         do_dispatch(case, Action.DISPATCH, SYSTEM, found.lead, found.assisting,
                     note=f"{found.reason}（自动交办）", data={"routing": "rule", "rule": found.rule.pk})
+
+
+def apply_to_registered(case_ids: list[int]) -> bool:
+    """The flow list and auto-dispatch for cases registered outside ``services.register`` — the push
+    endpoints (``intake.pipeline.register_one``) — in the caller's transaction.  File imports are history
+    and do not call it.  True when any rule could apply (the caller then re-reads its cases)."""
+    rules = _cached()
+    if not rules["flow"] and not rules["auto"]:
+        return False
+    cases = (Case.objects.filter(pk__in=case_ids, status=State.REGISTERED)
+             .select_related("category__parent", "grid", "community", "street", "district").order_by("pk"))
+    for case in cases:
+        apply(case, plan(case))
+    return True

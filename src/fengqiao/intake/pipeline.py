@@ -263,5 +263,9 @@ def register_one(channel: str, payload: dict[str, Any], actor: User) -> Register
     result = register_bulk(actor, acting, [checked], terms)
     if result.created:
         enrich.index_new(result.cases)
+        from fengqiao.cases import flow  # the flow list and auto-dispatch rules (docs/routing.md)
+
+        if flow.apply_to_registered([c.pk for c in result.cases]):
+            return Registered(case=Case.objects.get(pk=result.cases[0].pk), created=True)
         return Registered(case=result.cases[0], created=True)
     return Registered(case=Case.objects.get(channel=channel, external_ref=checked.external_ref), created=False)
