@@ -3,7 +3,9 @@ from django.urls import path
 
 from fengqiao.web import (
     case_views,
+    consultation_views,
     duplicate_views,
+    evaluation_views,
     import_views,
     locate_views,
     register_views,
@@ -16,6 +18,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.inbox, name="inbox"),
+    path("e/", evaluation_views.evaluate_code, name="evaluate_code"),  # public: the citizen's evaluation
+    path("e/sms/", evaluation_views.evaluate_sms, name="evaluate_sms"),
+    path("e/<str:code>/", evaluation_views.evaluate_link, name="evaluate_link"),
     path("cases/new/", register_views.case_new, name="case_new"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/new/", import_views.import_new, name="import_new"),
@@ -29,6 +34,7 @@ urlpatterns = [
     path("cases/<str:code>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", case_views.case_reveal, name="case_reveal"),
     path("cases/<str:code>/act/<str:action>/", case_views.case_act, name="case_act"),
+    path("cases/<str:code>/consultation/<str:act>/", consultation_views.consultation_act, name="consultation_act"),
     path("cases/<str:code>/files/<int:pk>/", case_views.attachment_download, name="attachment_download"),
     path("cases/<str:code>/merge-into/<str:into>/", duplicate_views.case_merge_into, name="case_merge_into"),
 ]

@@ -114,6 +114,12 @@ def invite_by_sms(case_code: str, sms_code: str) -> EvaluationInvite:
     return _usable(invite, invite.case, clock.now())
 
 
+def invite_by_id(invite_id: int | None) -> EvaluationInvite:
+    """The invitation an SMS code opened earlier in this browser session, checked again."""
+    invite = EvaluationInvite.objects.select_related("case").filter(pk=invite_id).first() if invite_id else None
+    return _usable(invite, invite.case if invite else None, clock.now())
+
+
 @transaction.atomic
 def evaluate_by_invite(invite_id: int, *, rating: str, comment: str = "", via: str = "link") -> Case:
     """The citizen's evaluation through an invitation: checked again under the case's lock (a double
