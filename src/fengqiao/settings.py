@@ -222,6 +222,7 @@ NOTIFICATION_SENDERS = {
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", "")
 SMS_SIGNATURE = env("SMS_SIGNATURE", "枫桥")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")  # the citizen's evaluation link in SMS (docs/closed-loop.md)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")

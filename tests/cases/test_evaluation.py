@@ -233,3 +233,13 @@ def test_the_second_unsatisfied_by_the_operators_form_also_supervises(city: City
     case.refresh_from_db()
     assert (case.reopen_count, case.supervision_level) == (2, 2)
     assert CaseEvent.objects.filter(case=case, action="escalate").count() == 1
+
+
+def test_the_sms_carries_an_absolute_link_when_the_public_address_is_set(city: City, frozen: Any,
+                                                                        settings: Any) -> None:
+    settings.PUBLIC_BASE_URL = "https://12345.example.gov.cn/"
+    case = case_in(city, State.REPLIED)
+    link, _ = codes(case)
+    body = Outbox.objects.get(kind="evaluation", case=case).body
+    assert f"https://12345.example.gov.cn/e/{link}/ " in body
+    assert body.startswith(f"您反映的事项（编号 {case.code}）已答复，请评价：")

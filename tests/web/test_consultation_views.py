@@ -80,3 +80,25 @@ def test_a_handler_sees_no_convene_form_and_may_not_convene(city: City, client: 
                                 {"topic": "议题", "unit_ids": [d.pk for d in city.departments]})
     assert response.status_code == 403
     assert not Consultation.objects.exists()
+
+
+def test_the_dispatch_form_proposes_the_previous_unit_for_a_reopened_case(city: City, client: Client) -> None:
+    case = case_in(city, State.REOPENED, lead=1)  # replied by D2, then unsatisfied
+    login(client, city, "dispatcher")
+    body = client.get(f"/cases/{case.code}/").content.decode()
+    assert "重办：默认交原主办单位 市生态环境局；如需改派，请另选单位。" in body
+    assert f'<option value="{city.departments[1].pk}" selected>' in body
+
+
+def test_the_dispatch_form_proposes_the_lead_unit_a_consultation_decided(city: City, client: Client) -> None:
+    from fengqiao.cases.services import consultation as consult
+
+    d1, _d2, d3 = city.departments
+    case = case_in(city, State.ACCEPTED, assisting=())
+    c = consult.convene(city.users["dispatcher"], case.code, topic="职责争议", unit_ids=[d1.pk, d3.pk])
+    consult.conclude(city.users["dispatcher"], case.code, consultation_id=c.pk, conclusion="改由街道主办",
+                     lead_unit_id=d3.pk)
+    login(client, city, "dispatcher")
+    body = client.get(f"/cases/{case.code}/").content.decode()
+    assert "会商研判确定主办单位：城东街道办事处" in body
+    assert f'<option value="{d3.pk}" selected>' in body

@@ -45,6 +45,9 @@ def build_form(name: str, case: Case, data: Any = None, files: Any = None) -> Ac
     initial = {"expected_version": case.version}
     if spec.form is DispatchForm:
         initial.update(suggest_views.dispatch_initial(case) if data is None else {})
+        from fengqiao.web.loop_hints import dispatch_hint  # 重办 / 会商研判 proposals win over routing
+
+        initial.update(dispatch_hint(case) if data is None else {})
         return DispatchForm(data, initial=initial, units=lookups.unit_choices(case), prefix=name,
                             disputed=case.state == State.DISPUTED)
     return spec.form(data, files, initial=initial, prefix=name)

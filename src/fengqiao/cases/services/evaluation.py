@@ -50,8 +50,7 @@ def _sms_hash(case_code: str, sms_code: str) -> str:
 
 
 def link_url(code: str) -> str:
-    base = getattr(settings, "PUBLIC_BASE_URL", "") or ""
-    return f"{base.rstrip('/')}/e/{code}/"
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/e/{code}/"
 
 
 def issue_invite(case: Case) -> Issued:
