@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fengqiao.cases.models import Category
-from fengqiao.intelligence import router, training
+from fengqiao.intelligence import features, router, training
 from tests.factories import City
 from tests.web.conftest import login
 
@@ -187,3 +187,32 @@ def test_suggest_partial_without_model_and_for_roles_that_cannot_register(
     assert "尚未安装分类模型" in client.get(reverse("route_suggest"), {"description": "停水"}).content.decode()
     login(client, city, "handler")
     assert client.get(reverse("route_suggest"), {"description": "停水"}).status_code == 403
+
+
+def test_title_block_and_nb_svm_blend_with_few_labels(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", rows(12))
+    model = training.train(training.read_csv(path, "主题,详情", "类别"))
+    assert model.config.title_block
+    assert model.features.title is not None
+    assert model.nb is not None
+    assert model.nb_weight == training.NB_WEIGHT
+    assert model.svm.weights.shape == model.nb.weights.shape == (model.meta["features"], 3)
+    one_column = training.train(training.read_csv(path, "详情", "类别"))
+    assert not one_column.config.title_block
+    assert one_column.features.title is None
+    assert features.title_of("停水 | 小区停水三天") == "停水"
+    assert features.title_of("小区停水三天") == ""
+
+
+def test_many_labels_use_the_plain_svm_and_two_labels_work(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(training, "NB_MAX_LABELS", 2)
+    many = training.train(training.read_csv(write(tmp_path / "x.csv", rows(12)), "主题,详情", "类别"))
+    assert many.nb is None
+    assert many.meta["nb_weight"] == 0.0
+    assert [t[0][0] for t in many.top(many.predict_proba(["水管爆裂漏水"]))] == ["供水"]
+    two = training.train(training.read_csv(write(tmp_path / "y.csv", [r for r in rows(12) if r["类别"] != "道路"]),
+                                           "主题,详情", "类别"))
+    assert two.nb is not None
+    proba = two.predict_proba(["水管爆裂漏水", "夜里工地打桩太吵"])
+    assert proba.shape == (2, 2)
+    assert [two.labels[i] for i in proba.argmax(axis=1)] == ["供水", "噪音"]

@@ -2,6 +2,9 @@
 
 Nothing here knows any label set: the same features serve a 7-label category model and a 180-label
 department model.  Text is normalised (NFKC, lower case, digits folded) so "１２３４５" and "12345" agree.
+When a model is trained on several text columns (title, detail …) they arrive joined by ``SEPARATOR``;
+the first one (the title) is then also vectorised on its own, so a word in the title counts apart from
+the same word somewhere in a long detail.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sklearn.preprocessing import OneHotEncoder
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class FeatureConfig:
     word_weight: float = 1.0
     char_weight: float = 1.0
     extra_weight: float = 0.5
+    # the title (first of several text columns) as its own char + word block; off for one text column
+    title_block: bool = False
+    title_weight: float = 0.5
     extra_cols: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +64,19 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def title_of(normed: str) -> str:
+    """The first of several joined text columns; empty when the text has one part (no title given)."""
+    head, sep, _rest = normed.partition(SEPARATOR)
+    return head if sep else ""
+
+
+def _ngrams(toks: list[str], lo: int, hi: int) -> list[str]:
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        grams.extend(" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1))
+    return grams
+
+
 class RouterFeatures:
     """Fit on training texts (+ extra columns), transform to one sparse matrix (rows L2-ish scaled)."""
 
@@ -73,17 +93,38 @@ class RouterFeatures:
         )
         self.word_ngrams = config.word_ngrams
         self.extra = OneHotEncoder(handle_unknown="ignore", dtype=np.float32) if config.extra_cols else None
+        self.title: tuple[TfidfVectorizer, TfidfVectorizer] | None = None
+        if config.title_block:
+            self.title = (
+                TfidfVectorizer(analyzer="char", ngram_range=config.char_ngrams, sublinear_tf=True, min_df=min_df,
+                                dtype=np.float32),
+                TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=min_df, dtype=np.float32),
+            )
 
     def _word_docs(self, normed: Sequence[str]) -> list[list[str]]:
         lo, hi = self.word_ngrams
-        docs = []
-        for text in normed:
-            toks = words(text)
-            grams: list[str] = []
-            for n in range(lo, hi + 1):
-                grams.extend(" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1))
-            docs.append(grams)
-        return docs
+        return [_ngrams(words(text), lo, hi) for text in normed]
+
+    def _blocks(self, normed: list[str], extras: Sequence[Sequence[str]] | None, fit: bool) -> sp.csr_matrix:
+        def vec(v: Any, docs: Any) -> Any:
+            return v.fit_transform(docs) if fit else v.transform(docs)
+
+        cfg = self.config
+        parts = [vec(self.char, normed) * cfg.char_weight, vec(self.word, self._word_docs(normed)) * cfg.word_weight]
+        title = getattr(self, "title", None)  # models saved before title blocks have none
+        if title is not None:
+            titles = [title_of(t) for t in normed]
+            try:
+                parts.append(vec(title[0], titles) * cfg.title_weight)
+                parts.append(vec(title[1], self._word_docs(titles)) * cfg.title_weight)
+            except ValueError:  # fitting: too few titles for a vocabulary (min_df) — no title block then
+                if not fit:
+                    raise
+                self.title = None
+                parts = parts[:2]
+        if self.extra is not None:
+            parts.append(vec(self.extra, self._extras(extras, len(normed))) * cfg.extra_weight)
+        return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def _extras(self, extras: Sequence[Sequence[str]] | None, n: int) -> np.ndarray:
         cols = len(self.config.extra_cols)
@@ -93,26 +134,12 @@ class RouterFeatures:
         return arr.reshape(n, cols)
 
     def fit_transform(self, texts: Sequence[str], extras: Sequence[Sequence[str]] | None = None) -> sp.csr_matrix:
-        normed = [normalise(t) for t in texts]
-        parts = [
-            self.char.fit_transform(normed) * self.config.char_weight,
-            self.word.fit_transform(self._word_docs(normed)) * self.config.word_weight,
-        ]
-        if self.extra is not None:
-            parts.append(self.extra.fit_transform(self._extras(extras, len(normed))) * self.config.extra_weight)
-        return sp.hstack(parts, format="csr", dtype=np.float32)
+        return self._blocks([normalise(t) for t in texts], extras, fit=True)
 
     def transform(self, texts: Sequence[str], extras: Sequence[Sequence[str]] | None = None) -> sp.csr_matrix:
-        normed = [normalise(t) for t in texts]
-        parts = [
-            self.char.transform(normed) * self.config.char_weight,
-            self.word.transform(self._word_docs(normed)) * self.config.word_weight,
-        ]
-        if self.extra is not None:
-            parts.append(self.extra.transform(self._extras(extras, len(normed))) * self.config.extra_weight)
-        return sp.hstack(parts, format="csr", dtype=np.float32)
+        return self._blocks([normalise(t) for t in texts], extras, fit=False)
 
 
 def join_text(values: Iterable[str]) -> str:
     """Several text columns (subject, detail …) as one text, separated so n-grams do not bridge them."""
-    return " | ".join(v.strip() for v in values if v and v.strip())
+    return SEPARATOR.join(v.strip() for v in values if v and v.strip())

@@ -1,7 +1,7 @@
 """Routing suggestions: which category a matter is, and which unit should lead it.
 
-``RouterModel`` is the trained artefact (features + a linear SVM, optionally blended with complement naive
-Bayes, and a softmax temperature fitted on held-out rows so its probabilities mean something).
+``RouterModel`` is the trained artefact (features + a linear SVM blended with an NB-SVM, and a softmax
+temperature fitted on held-out rows so its probabilities mean something).
 ``suggest`` / ``suggest_many`` serve the two installed models, ``DATA_DIR/models/category.joblib`` and
 ``unit.joblib``, loaded once per process and reloaded when a file changes.
 """
@@ -39,12 +39,34 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 
 @dataclass
+class LinearScorer:
+    """Per-label linear scores ``X · weights + intercept``: the SVM, and the NB-SVM with its log-count
+    ratios folded into the weights.  Weights are stored features × labels, C-contiguous, so a sparse
+    product reads them in place (sklearn's ``X @ coef_.T`` copies the whole matrix on every call)."""
+
+    weights: np.ndarray  # (features, labels) float32
+    intercept: np.ndarray  # (labels,) float32
+    classes_: np.ndarray  # label indices, as sklearn's ``classes_``
+
+    @classmethod
+    def of(cls, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray) -> LinearScorer:
+        """From sklearn's (labels, features) ``coef_``; a two-label model's single row becomes two."""
+        coef, intercept = np.asarray(coef, dtype=np.float32), np.asarray(intercept, dtype=np.float32).ravel()
+        if coef.shape[0] == 1 and len(classes) == 2:
+            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        return cls(np.ascontiguousarray(coef.T), intercept, np.asarray(classes))
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return np.asarray(X @ self.weights) + self.intercept
+
+
+@dataclass
 class RouterModel:
     """A trained router: label names, feature config and the fitted pieces (persisted with joblib)."""
 
     features: RouterFeatures
-    svm: Any  # sklearn LinearSVC (coef_ stored as float32)
-    nb: Any | None  # sklearn ComplementNB, or None
+    svm: Any  # LinearScorer (models saved before it: sklearn LinearSVC)
+    nb: LinearScorer | None  # NB-SVM, blended with weight ``nb_weight``, or None
     labels: list[str]
     config: FeatureConfig
     nb_weight: float = 0.0
@@ -58,7 +80,7 @@ class RouterModel:
             s = np.column_stack([-s, s])
         s = zscore(s)
         if self.nb is not None and self.nb_weight:
-            s = s + self.nb_weight * zscore(np.asarray(self.nb.predict_joint_log_proba(X), dtype=np.float64))
+            s = s + self.nb_weight * zscore(np.asarray(self.nb.decision_function(X), dtype=np.float64))
         return s
 
     def predict_proba(self, texts: Sequence[str], extras: Sequence[Sequence[str]] | None = None) -> np.ndarray:
