@@ -104,7 +104,7 @@ def test_problems_in_several_cases_are_all_reported(history: dict[str, Case]) ->
 
 def _remove_case(case: Case) -> None:
     for table in ("cases_caseevent", "cases_assignment", "cases_party", "cases_evaluation",
-                  "cases_extensionrequest"):
+                  "cases_extensionrequest", "cases_evaluationinvite", "notifications_outbox"):
         sql(f"DELETE FROM {table} WHERE case_id = %s", [case.pk])
     sql("DELETE FROM cases_case_related WHERE from_case_id = %s OR to_case_id = %s", [case.pk, case.pk])
     sql("DELETE FROM cases_case WHERE id = %s", [case.pk])
