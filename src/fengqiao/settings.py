@@ -222,6 +222,8 @@ NOTIFICATION_SENDERS = {
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", "")
 SMS_SIGNATURE = env("SMS_SIGNATURE", "枫桥")
+# SMS queued during these local hours (start-end) waits until the end; "0-0" sends at any hour
+SMS_QUIET_HOURS = tuple(int(h) for h in env("SMS_QUIET_HOURS", "22-8").split("-", 1))
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")  # the citizen's evaluation link in SMS (docs/closed-loop.md)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))

@@ -117,8 +117,8 @@ def test_development_senders_log_masked_addresses(city: City, caplog: pytest.Log
     handler.phone = "13812345678"
     handler.email = "zhang.wei@example.gov.cn"
     handler.save()
-    services.queue([draft(city, "s", "sms"), draft(city, "e", "email"), draft(city, "i", "in_app")])
-    with caplog.at_level(logging.INFO, logger="fengqiao.notifications"):
+    with time_machine.travel(T0, tick=False), caplog.at_level(logging.INFO, logger="fengqiao.notifications"):
+        services.queue([draft(city, "s", "sms"), draft(city, "e", "email"), draft(city, "i", "in_app")])
         assert sending.send_due().sent == 3
     text = caplog.text
     assert "138****5678" in text
@@ -128,8 +128,9 @@ def test_development_senders_log_masked_addresses(city: City, caplog: pytest.Log
 
 
 def test_no_address_is_a_failure_not_a_crash(city: City) -> None:
-    services.queue([draft(city, "s", "sms")])  # the handler has no phone number
-    assert sending.send_due().retrying == 1
+    with time_machine.travel(T0, tick=False):
+        services.queue([draft(city, "s", "sms")])  # the handler has no phone number
+        assert sending.send_due().retrying == 1
     assert Outbox.objects.get().last_error == "no address for this channel"
 
 
@@ -156,3 +157,26 @@ def test_sms_gateway_unconfigured_is_a_clear_failure(city: City, settings: Any) 
     with pytest.raises(SendError, match="not configured"):
         HttpSmsSender().send(row)
     assert HttpSmsSender().payload(row, "13812345678")["id"] == "k1"
+
+
+@pytest.mark.parametrize(("hour", "minute", "held_until"), [
+    (23, 59, dt.datetime(2025, 9, 25, 8, 0, tzinfo=SH)),
+    (3, 0, dt.datetime(2025, 9, 24, 8, 0, tzinfo=SH)),
+    (7, 59, dt.datetime(2025, 9, 24, 8, 0, tzinfo=SH)),
+    (8, 0, None),
+    (21, 59, None),
+])
+def test_sms_waits_out_the_night_in_app_does_not(city: City, settings: Any, hour: int, minute: int,
+                                                  held_until: dt.datetime | None) -> None:
+    use(settings, "sms", CountingSender)
+    moment = dt.datetime(2025, 9, 24, hour, minute, tzinfo=SH)
+    with time_machine.travel(moment, tick=False) as traveller:
+        services.queue([draft(city, "s", "sms"), draft(city, "i", "in_app")])
+        sms, in_app = Outbox.objects.get(channel="sms"), Outbox.objects.get(channel="in_app")
+        assert in_app.next_attempt_at == moment
+        assert sms.next_attempt_at == (held_until or moment)
+        assert sending.send_due().sent == (1 if held_until else 2)
+        if held_until:
+            traveller.move_to(held_until)
+            assert sending.send_due().sent == 1
+    assert len(CALLS) == 1

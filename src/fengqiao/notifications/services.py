@@ -5,9 +5,11 @@ Queueing happens inside the caller's transaction; the sender job is enqueued on 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from fengqiao.accounts.models import User
@@ -31,6 +33,19 @@ COLUMNS = ("dedup_key", "channel", "subject", "body", "kind", "recipient_id", "u
            "next_attempt_at", "status", "attempts", "last_error")
 
 
+def after_quiet_hours(moment: dt.datetime) -> dt.datetime:
+    """SMS waits out the night (``settings.SMS_QUIET_HOURS``, local time, default 22–8): a reminder due at
+    23:59:59 reaches the phone at 08:00; in-app messages and e-mail are not held."""
+    start, end = settings.SMS_QUIET_HOURS
+    local = clock.localtime(moment)
+    if start == end or (start < end and not start <= local.hour < end) or (
+        start > end and end <= local.hour < start
+    ):
+        return moment
+    day = local.date() if local.hour < end else local.date() + dt.timedelta(days=1)
+    return clock.at_local(day, dt.time(end))
+
+
 def queue(drafts: Iterable[Draft]) -> int:
     """Queue the drafts whose dedup key is new; returns how many were offered.  A key already in the
     outbox (queued, sent or failed) is left alone: the same notification never queues twice.
@@ -38,10 +53,12 @@ def queue(drafts: Iterable[Draft]) -> int:
     One ``INSERT … ON CONFLICT (dedup_key) DO NOTHING`` per row, sent with executemany (pipelined on
     PostgreSQL): a sweep queues hundreds of thousands of rows, and Django's bulk_create costs three times
     as much here."""
-    now = connection.ops.adapt_datetimefield_value(clock.now())
+    moment = clock.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
+    quiet = connection.ops.adapt_datetimefield_value(after_quiet_hours(moment))
     rows = [
         (d.dedup_key[:200], d.channel, d.subject[:200], d.body, d.kind, d.recipient_id, d.unit_id, d.case_id, now,
-         now, Status.QUEUED.value, 0, "")
+         quiet if d.channel == Channel.SMS else now, Status.QUEUED.value, 0, "")
         for d in drafts
     ]
     if not rows:
