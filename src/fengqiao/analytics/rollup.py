@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
 from fengqiao.analytics import formula as f
 from fengqiao.analytics.models import Appeal, AppealStatus, AssessmentFormula, RollupMonth, UnitMonth
+from fengqiao.analytics.sql import Epoch
 from fengqiao.cases import deadlines
 from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Category, Evaluation, Satisfaction
 from fengqiao.cases.states import State
@@ -50,18 +51,18 @@ def weights_of(formula: AssessmentFormula) -> f.Weights:
 
 
 class _AcceptHours:
-    """Hours to sign for, per (category, urgency), from the one deadlines module; memoised per run."""
+    """Seconds to sign for, per (category, urgency), from the one deadlines module; memoised per run."""
 
     def __init__(self) -> None:
-        self._memo: dict[tuple[int | None, str], dt.timedelta] = {}
+        self._memo: dict[tuple[int | None, str], float] = {}
 
-    def __call__(self, category_id: int | None, urgency: str) -> dt.timedelta:
+    def __call__(self, category_id: int | None, urgency: str) -> float:
         key = (category_id, urgency)
         found = self._memo.get(key)
         if found is None:
             category = (Category.objects.select_related("parent__parent__parent").get(pk=category_id)
                         if category_id is not None else None)
-            found = dt.timedelta(hours=deadlines.policy_for(category, urgency).accept_hours)
+            found = deadlines.policy_for(category, urgency).accept_hours * 3600.0
             self._memo[key] = found
         return found
 
@@ -78,8 +79,9 @@ def _response(m: _Month, counts: dict[int, f.Counts]) -> None:
     hours = _AcceptHours()
     rows = Assignment.objects.filter(
         role=AssignmentRole.LEAD, dispatched_at__gte=m.start, dispatched_at__lt=m.end,
-    ).values_list("unit_id", "case_id", "status", "dispatched_at", "accepted_at", "closed_at",
+    ).values_list("unit_id", "case_id", "status", Epoch("dispatched_at"), Epoch("accepted_at"), Epoch("closed_at"),
                   "case__category_id", "case__urgency", "case__status")
+    now = m.now.timestamp()
     cases: dict[int, set[int]] = defaultdict(set)
     exempted: dict[int, set[int]] = defaultdict(set)
     for unit_id, case_id, status, dispatched_at, accepted_at, closed_at, category_id, urgency, case_status in (
@@ -90,12 +92,13 @@ def _response(m: _Month, counts: dict[int, f.Counts]) -> None:
             continue
         cases[unit_id].add(case_id)
         deadline = dispatched_at + hours(category_id, urgency)
-        answered = accepted_at or (closed_at if status == AssignmentStatus.RETURNED else None)
+        answered = accepted_at if accepted_at is not None else (
+            closed_at if status == AssignmentStatus.RETURNED else None)
         if answered is None:
             if case_status in ENDED_UNANSWERED:
                 continue  # merged into another case or cancelled while waiting: nothing to sign for
-            ended = closed_at if status == AssignmentStatus.WITHDRAWN else None
-            if (ended or m.now) <= deadline:
+            ended = closed_at if status == AssignmentStatus.WITHDRAWN and closed_at is not None else now
+            if ended <= deadline:
                 continue  # still within the time to sign for, or withdrawn by the dispatcher in time
         c = counts[unit_id]
         c.response_due += 1
@@ -109,13 +112,16 @@ def _response(m: _Month, counts: dict[int, f.Counts]) -> None:
 def _resolution(m: _Month, counts: dict[int, f.Counts]) -> None:
     done = Assignment.objects.filter(
         role=AssignmentRole.LEAD, status=AssignmentStatus.DONE, closed_at__gte=m.start, closed_at__lt=m.end,
-    ).values_list("unit_id", "case_id", "closed_at", "case__deadline")
-    for unit_id, case_id, closed_at, deadline in done.iterator(chunk_size=5000):
+    ).annotate(
+        on_time=ExpressionWrapper(Q(case__deadline__isnull=True) | Q(closed_at__lte=F("case__deadline")),
+                                  output_field=BooleanField()),
+    ).values_list("unit_id", "case_id", "on_time")
+    for unit_id, case_id, on_time in done.iterator(chunk_size=5000):
         if (unit_id, case_id) in m.exempt:
             continue
         c = counts[unit_id]
         c.resolution_due += 1
-        c.resolved += deadline is None or closed_at is None or closed_at <= deadline
+        c.resolved += bool(on_time)
     late = Assignment.objects.filter(
         role=AssignmentRole.LEAD, status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
         case__deadline__gte=m.start, case__deadline__lt=min(m.end, m.now),
@@ -131,8 +137,8 @@ def _satisfaction(m: _Month, counts: dict[int, f.Counts]) -> None:
     rows = Evaluation.objects.filter(
         at__gte=m.start, at__lt=m.end, case__assignments__role=AssignmentRole.LEAD,
         case__assignments__status=AssignmentStatus.DONE, case__assignments__closed_at__lte=F("at"),
-    ).values_list("pk", "rating", "case_id", "case__assignments__unit_id", "case__assignments__closed_at")
-    latest: dict[int, tuple[dt.datetime, int, int, str]] = {}
+    ).values_list("pk", "rating", "case_id", "case__assignments__unit_id", Epoch("case__assignments__closed_at"))
+    latest: dict[int, tuple[float, int, int, str]] = {}
     for pk, rating, case_id, unit_id, closed_at in rows.iterator(chunk_size=5000):
         assert closed_at is not None  # filtered on
         seen = latest.get(pk)
