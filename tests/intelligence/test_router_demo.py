@@ -87,3 +87,14 @@ def test_train_demo_installs_models_that_suggest_real_rows(demo: Path) -> None:
     probs = [u[2] for u in suggestion.units]
     assert probs == sorted(probs, reverse=True)
     assert 0 < probs[0] <= 1
+
+
+def test_train_demo_if_missing_keeps_installed_models(demo: Path) -> None:
+    models = demo / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (models / "category.joblib").write_bytes(b"kept")
+    err = io.StringIO()
+    call_command("router", "train-demo", "--limit", "400", "--if-missing", stderr=err)
+    assert (models / "category.joblib").read_bytes() == b"kept"
+    assert "category: already installed — kept" in err.getvalue()
+    assert (models / "unit.joblib").stat().st_size > 1000

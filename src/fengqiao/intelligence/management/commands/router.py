@@ -49,6 +49,8 @@ class Command(BaseCommand):
         export.add_argument("--limit", type=int, default=None, help="newest N cases only")
         demo = subs.add_parser("train-demo", help="install category and unit models from closed cases")
         demo.add_argument("--limit", type=int, default=30_000, help="newest N closed cases (default 30000)")
+        demo.add_argument("--if-missing", action="store_true",
+                          help="only the models that are not installed yet (scripts/demo runs it at every start)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         handler = {"train": self._train, "eval": self._eval, "cv": self._cv, "export": self._export,
@@ -98,6 +100,9 @@ class Command(BaseCommand):
 
     def _train_demo(self, options: dict[str, Any]) -> None:
         for what in router.MODEL_NAMES:
+            if options.get("if_missing") and (router.models_dir() / f"{what}.joblib").exists():
+                self.stderr.write(f"{what}: already installed — kept")
+                continue
             started = time.perf_counter()
             rows = training.case_rows(what, limit=options["limit"])
             data = training.rows_dataset(rows, training.DEMO_EXTRAS[what])
