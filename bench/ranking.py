@@ -13,6 +13,7 @@ Measured, same run, same database:
 * ``page_read_ms``: what the ranking page reads afterwards (the month's ``UnitMonth`` rows).
 
     uv run python bench/ranking.py [--engine sqlite|postgres|both] [--cases 150000]
+    uv run python bench/ranking.py --engine postgres --reuse   # time again on the last run's database
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 import time
 from typing import Any
 
-from _db import emit, fresh_database, run_per_engine, setup_django
+from _db import PG_DEFAULT, emit, fresh_database, run_per_engine, setup_django
 
 UNITS = 185
 YEAR = 2025
@@ -157,10 +158,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--cases", type=int, default=150_000)
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the database the last run generated (no new data)")
     args = parser.parse_args()
     if args.engine == "both":
         return run_per_engine(__file__, ["sqlite", "postgres"], ["--cases", str(args.cases)])
-    setup_django(fresh_database(args.engine, "ranking"))
+    if args.reuse and args.engine == "postgres":
+        import os
+        import tempfile
+
+        base = os.environ.get("FENGQIAO_BENCH_POSTGRES_URL", PG_DEFAULT)
+        os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix="fq-ranking-")
+        setup_django(f"{base}_ranking")
+    else:
+        setup_django(fresh_database(args.engine, "ranking"))
 
     from django.db import connection
     from django.db.models import Sum
@@ -168,9 +179,14 @@ def main() -> int:
     from fengqiao.accounts.models import User
     from fengqiao.analytics import rollup, selectors
     from fengqiao.analytics.models import UnitMonth
+    from fengqiao.cases.models import Assignment, Case, Evaluation
 
     began = time.perf_counter()
-    counts = populate(args.cases)
+    if args.reuse and Case.objects.exists():
+        counts = {"cases": Case.objects.count(), "assignments": Assignment.objects.count(),
+                  "evaluations": Evaluation.objects.count()}
+    else:
+        counts = populate(args.cases)
     generate_s = time.perf_counter() - began
 
     june = dt.date(YEAR, 6, 1)
