@@ -21,6 +21,7 @@ from fengqiao.cases.services import consultation as consult
 from fengqiao.cases.services.consultation import TaskInput
 from fengqiao.cases.states import State
 from fengqiao.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.notifications.models import Outbox
 from tests.cases.builders import case_in, snapshot
 from tests.factories import City
 
@@ -68,9 +69,13 @@ def test_convene_tasks_deadlines_done_and_conclude(city: City) -> None:
         assert e.data == {"consultation": c.pk, "units": [d1.pk, d3.pk],
                           "unit_names": ["市住房和城乡建设局", "城东街道办事处"], "tasks": [t.pk for t in tasks]}
 
+        told = sorted(Outbox.objects.filter(kind="consultation", case=case).values_list(
+            "recipient__username", "channel"))
+        assert told == [("handler", "in_app"), ("judge", "in_app"), ("mediator", "in_app")]  # D1 and D3's people
         extra = consult.add_task(city.users["leader"], case.code, consultation_id=c.pk,
                                  task=TaskInput(d1.pk, "出具维修方案", 1))
         assert extra.deadline == end(2026, 9, 29)
+        assert Outbox.objects.filter(kind="consultation", case=case, recipient__username="handler").count() == 2
 
         traveller.move_to(dt.datetime(2026, 10, 9, 9, 0, tzinfo=SH))
         view = consultation_reads.for_case(case, dt.datetime(2026, 10, 9, 9, 0, tzinfo=SH))[0]

@@ -131,6 +131,9 @@ def convene(user: User, case_id: int | str, *, topic: str, unit_ids: Sequence[in
         "tasks": [t.pk for t in created],
     })
     save(case, event)
+    _tell(case, event.seq, [u.pk for u in units], list(people.values()), user.pk,
+          subject=f"会商研判：案件 {case.code}",
+          body=f"您单位被邀请参加案件 {case.code}「{case.title[:40]}」的会商研判：{text}")
     return consultation
 
 
@@ -158,7 +161,28 @@ def add_task(user: User, case_id: int | str, *, consultation_id: int, task: Task
         "deadline": created.deadline.isoformat(),
     })
     save(case, event)
+    due = clock.localtime(created.deadline).strftime("%m月%d日")
+    _tell(case, event.seq, [created.unit_id], [], user.pk, subject=f"会商任务：案件 {case.code}",
+          body=f"案件 {case.code} 会商研判交办任务：{checked.text[:200]}（{due}前完成）")
     return created
+
+
+def _tell(case: Case, seq: int, unit_ids: list[int], people: list[int], actor_id: int, *, subject: str,
+          body: str) -> None:
+    """In-app messages to the units' handlers and leaders and the named people (not the actor), keyed by
+    the event so a retried request never queues twice."""
+    from fengqiao.cases.supervision_notify import Directory
+    from fengqiao.notifications import services as notifications
+
+    directory = Directory(unit_ids=unit_ids, area_ids=[])
+    users = set(people)
+    for unit in unit_ids:
+        users |= directory.handlers.get(unit, set()) | directory.unit_leaders.get(unit, set())
+    notifications.queue([
+        notifications.Draft(dedup_key=f"act:{case.pk}:{seq}:in_app:u{u}", channel="in_app", subject=subject,
+                            body=body, kind="consultation", recipient_id=u, case_id=case.pk)
+        for u in sorted(users - {actor_id})
+    ])
 
 
 @transaction.atomic
