@@ -243,3 +243,13 @@ def test_the_sms_carries_an_absolute_link_when_the_public_address_is_set(city: C
     body = Outbox.objects.get(kind="evaluation", case=case).body
     assert f"https://12345.example.gov.cn/e/{link}/ " in body
     assert body.startswith(f"您反映的事项（编号 {case.code}）已答复，请评价：")
+
+
+def test_after_the_period_closed_the_case_unevaluated_the_code_says_expired(
+        city: City, frozen: time_machine.Coordinates) -> None:
+    case = case_in(city, State.REPLIED)
+    link, _ = codes(case)
+    frozen.move_to(dt.datetime(2026, 3, 12, 9, 0, tzinfo=SH))
+    assert services.close_unevaluated(case.pk) is True
+    with pytest.raises(evaluation.Expired):
+        evaluation.invite_by_link(link)

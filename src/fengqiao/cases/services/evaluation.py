@@ -84,10 +84,13 @@ def _queue_sms(case: Case, invite: EvaluationInvite, link_code: str, sms_code: s
 def _usable(invite: EvaluationInvite | None, case: Case | None, now: dt.datetime) -> EvaluationInvite:
     if invite is None or case is None:
         raise NotFound("评价码不正确，请核对短信中的链接或验证码。", fields={"code": "评价码不正确"})
-    if invite.used_at is not None or case.state != State.REPLIED or invite.round != case.reopen_count + 1:
-        raise Conflict("该答复已经评价过了，不能重复提交。", fields={"code": "已评价"})
-    if invite.expires_at < now:
+    already = Conflict("该答复已经评价过了，不能重复提交。", fields={"code": "已评价"})
+    if invite.used_at is not None:
+        raise already
+    if invite.expires_at < now:  # before the state: a case closed unevaluated after the period says "expired"
         raise Expired("评价码已过期（评价期已结束）。如有需要，请拨打 12345 热线。", fields={"code": "已过期"})
+    if case.state != State.REPLIED or invite.round != case.reopen_count + 1:  # evaluated by callback
+        raise already
     return invite
 
 
