@@ -55,7 +55,10 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            # the raw psycopg cursor: errors come out as psycopg's own unless Django translates them,
+            # and callers catch django.db.IntegrityError (a code or reference another writer just took)
+            with connection.wrap_database_errors, \
+                    cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
