@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
 from fengqiao.intake import gazetteer
+from fengqiao.web import lookups
 from fengqiao.web.context import can_register
 from fengqiao.web.views import current_user
 
@@ -32,3 +33,16 @@ def locate_address(request: HttpRequest) -> HttpResponse:
                     "sure": found.grid_id is not None and found.score >= gazetteer.THRESHOLD,
                     "grid_name": gazetteer.chain_names(found)[-1] if found.grid_id else ""}
     return render(request, "web/_locate_result.html", context)
+
+
+@login_required
+@require_GET
+def street_grids(request: HttpRequest, street_id: int) -> HttpResponse:
+    """The grids of a street (GeoJSON), when a city-wide operator opens it on the registration map."""
+    user = current_user(request)
+    if not can_register(user):
+        return HttpResponse(status=403)
+    found = lookups.street_grids(user, street_id)
+    if found is None:
+        raise Http404("没有这个镇街，或不在您的范围内。")
+    return JsonResponse(found)

@@ -93,14 +93,37 @@ def case_map(case: Case) -> dict[str, Any] | None:
 
 
 def reach_map(user: User) -> dict[str, Any] | None:
-    """The grids the user reaches (capped), for the registration map; None when there are none."""
+    """The registration map: the grids the user reaches; when they are too many to click on (a city-wide
+    operator), the streets she reaches instead — a click on one opens its grids (:func:`street_grids`).
+    None when she reaches no area."""
     area_q = scope.area_filter(user)
     if area_q == scope.NOTHING:
         return None
     grids = list(
         Area.objects.filter(area_q, level=Level.GRID, geometry__isnull=False).order_by("path")[: MAP_GRID_LIMIT + 1]
     )
-    if not grids or len(grids) > MAP_GRID_LIMIT:
-        return None  # too many to click on: a city-wide operator types or locates the point instead
-    return {"geojson": {"type": "FeatureCollection", "features": [_feature(g) for g in grids]},
-            "current": "", "point": None}
+    if not grids:
+        return None
+    if len(grids) <= MAP_GRID_LIMIT:
+        return {"geojson": {"type": "FeatureCollection", "features": [_feature(g) for g in grids]},
+                "current": "", "point": None}
+    streets = list(Area.objects.filter(area_q, level=Level.STREET, geometry__isnull=False).order_by("path"))
+    if not streets or len(streets) > MAP_GRID_LIMIT:
+        return None
+    return {"geojson": {"type": "FeatureCollection", "features": [_feature(s, id=s.pk) for s in streets]},
+            "current": "", "point": None, "drill": True}
+
+
+def street_grids(user: User, street_id: int) -> dict[str, Any] | None:
+    """The grids of one street that the user reaches, for the drill-down of the registration map; None
+    when the street is not in her reach."""
+    area_q = scope.area_filter(user)
+    if area_q == scope.NOTHING:
+        return None
+    street = Area.objects.filter(area_q, pk=street_id, level=Level.STREET).first()
+    if street is None:
+        return None
+    grids = Area.objects.filter(area_q, level=Level.GRID, geometry__isnull=False,
+                                path__startswith=f"{street.path}/").order_by("path")
+    return {"id": street.pk, "name": street.name,
+            "geojson": {"type": "FeatureCollection", "features": [_feature(g) for g in grids]}}

@@ -27,6 +27,7 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.csv", import_views.import_errors, name="import_errors"),
     path("locate/", locate_views.locate_address, name="locate_address"),
+    path("locate/street/<int:street_id>/grids/", locate_views.street_grids, name="street_grids"),
     path("suggest/", suggest_views.suggest_partial, name="route_suggest"),
     path("reply-reviews/", reply_quality_views.review_queue, name="reply_reviews"),
     path("reply-reviews/<int:pk>/decide/", reply_quality_views.review_decide, name="reply_review_decide"),

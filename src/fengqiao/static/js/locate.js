@@ -24,7 +24,8 @@
       lng.dataset.source = lat.dataset.source = "locate";
       document.querySelectorAll("[data-map][data-pick]").forEach(function (map) {
         map.dispatchEvent(new CustomEvent("fq:located", {
-          detail: { grid: result.dataset.grid, point: [Number(result.dataset.lng), Number(result.dataset.lat)] }
+          detail: { grid: result.dataset.grid, street: result.dataset.street,
+                    point: [Number(result.dataset.lng), Number(result.dataset.lat)] }
         }));
       });
     });

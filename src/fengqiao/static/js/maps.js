@@ -38,57 +38,99 @@
     });
   }
 
+  var HIGHLIGHT = { areaColor: "#fde6d2", borderColor: "#c2410c", borderWidth: 2 };
+
   function draw(el) {
     if (typeof echarts === "undefined") return;
     var data = JSON.parse(document.getElementById(el.dataset.map).textContent);
     var name = "fq-" + el.dataset.map;
     echarts.registerMap(name, data.geojson);
     var chart = echarts.init(el, null, { renderer: "canvas" });
-    var regions = data.current ? [{ name: data.current, itemStyle: { areaColor: "#fde6d2", borderColor: "#c2410c", borderWidth: 2 } }] : [];
-    var many = data.geojson.features.length > (el.dataset.pick ? 12 : 40);
-    function option(point) {
+    // a city-wide operator first sees the streets she reaches; a click on one opens its grids
+    var view = { map: name, features: data.geojson.features, level: data.drill ? "street" : "grid",
+                 current: data.current || "", point: data.point || null };
+    function many() { return view.features.length > (el.dataset.pick ? 12 : 40); }
+    function option() {
       return {
         animation: false,
         tooltip: { trigger: "item", formatter: function (p) { return p.name || ""; } },
         geo: {
-          map: name, roam: true, layoutSize: "92%",
-          label: { show: !many, fontSize: 11, color: "#334155" },
-          itemStyle: { areaColor: "#eef3fa", borderColor: "#7b93b8", borderWidth: 1 },
+          map: view.map, roam: true, layoutSize: "92%",
+          label: { show: !many(), fontSize: 11, color: "#334155" },
+          itemStyle: { areaColor: view.level === "street" ? "#e8eef8" : "#eef3fa", borderColor: "#7b93b8", borderWidth: 1 },
           emphasis: { label: { show: true }, itemStyle: { areaColor: "#dbe7f7" } },
           select: { disabled: true },
-          regions: regions
+          regions: view.current ? [{ name: view.current, itemStyle: HIGHLIGHT }] : []
         },
         series: [{
           type: "effectScatter", coordinateSystem: "geo", symbolSize: 14, zlevel: 2,
           rippleEffect: { scale: 3, brushType: "stroke" },
           itemStyle: { color: "#c8102e" },
-          data: point ? [{ name: "", value: point }] : []
+          data: view.point && view.level === "grid" ? [{ name: "", value: view.point }] : []
         }]
       };
     }
-    chart.setOption(option(data.point));
     function fitLabels() {
-      if (!many) chart.setOption({ geo: { label: { show: labelsFit(chart, data.geojson.features) } } });
+      if (!many()) chart.setOption({ geo: { label: { show: labelsFit(chart, view.features) } } });
     }
-    fitLabels();
+    function render() { chart.clear(); chart.setOption(option()); fitLabels(); }
+    render();
     chart.on("georoam", fitLabels);
     window.addEventListener("resize", function () { chart.resize(); fitLabels(); });
-    if (el.dataset.pick) {
-      el.addEventListener("fq:located", function (event) {  // the typed address was recognised
-        chart.setOption({
-          geo: { regions: [{ name: event.detail.grid, itemStyle: { areaColor: "#fde6d2", borderColor: "#c2410c", borderWidth: 2 } }] },
-          series: [{ data: [{ name: "", value: event.detail.point }] }]
+    if (!el.dataset.pick) return;
+
+    var bar = null;
+    function showStreets() {
+      view = { map: name, features: data.geojson.features, level: "street", current: "", point: view.point };
+      if (bar) bar.hidden = true;
+      render();
+    }
+    function openStreet(id) {  // → a promise of the street's grids drawn
+      var url = el.dataset.drill.replace("/0/", "/" + id + "/");
+      return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (street) {
+          var mapName = name + "-" + street.id;
+          echarts.registerMap(mapName, street.geojson);
+          view = { map: mapName, features: street.geojson.features, level: "grid", current: "", point: view.point };
+          if (!bar) {
+            bar = document.createElement("p");
+            bar.className = "map-drill";
+            bar.innerHTML = '<button type="button" class="btn ghost small" data-map-back></button> <span></span>';
+            bar.querySelector("button").textContent = text("back");
+            bar.querySelector("button").addEventListener("click", showStreets);
+            el.parentNode.insertBefore(bar, el);
+          }
+          bar.hidden = false;
+          bar.querySelector("span").textContent = street.name;
+          render();
         });
-      });
-      chart.getZr().on("click", function (event) {
-        var coord = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]);
-        if (!coord) return;
-        setPoint(coord[0], coord[1]);
-        chart.setOption({ series: [{ data: [{ name: "", value: coord }] }] });
-        var status = document.getElementById("locate-status");
-        if (status) status.textContent = text("set") + coord[0].toFixed(6) + ", " + coord[1].toFixed(6);
+    }
+    if (el.dataset.drill) {
+      chart.on("click", function (params) {
+        if (view.level !== "street" || params.componentType !== "geo") return;
+        var found = view.features.filter(function (f) { return f.properties.name === params.name; })[0];
+        if (found) openStreet(found.properties.id);
       });
     }
+    el.addEventListener("fq:located", function (event) {  // the typed address was recognised
+      var show = function () {
+        view.current = event.detail.grid;
+        view.point = event.detail.point;
+        render();
+      };
+      if (el.dataset.drill && event.detail.street) { openStreet(event.detail.street).then(show, show); } else { show(); }
+    });
+    chart.getZr().on("click", function (event) {
+      if (view.level !== "grid") return;  // on the streets a click opens the street
+      var coord = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]);
+      if (!coord) return;
+      setPoint(coord[0], coord[1]);
+      view.point = coord;
+      chart.setOption({ series: [{ data: [{ name: "", value: coord }] }] });
+      var status = document.getElementById("locate-status");
+      if (status) status.textContent = text("set") + coord[0].toFixed(6) + ", " + coord[1].toFixed(6);
+    });
   }
 
   function locate() {
