@@ -6,11 +6,11 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from fengqiao.analytics import selectors
+from fengqiao.kit.nav import nav_link
 
 register = template.Library()
 
@@ -21,10 +21,7 @@ def ranking_nav_link(context: dict[str, Any]) -> SafeString | str:
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated or not selectors.can_view(user):
         return ""
-    url = reverse("ranking")
-    if request.path.startswith(url):
-        return format_html('<a href="{}" aria-current="page">{}</a>', url, _("考核排名"))
-    return format_html('<a href="{}">{}</a>', url, _("考核排名"))
+    return nav_link(request, reverse("ranking"), _("考核排名"))
 
 
 @register.filter

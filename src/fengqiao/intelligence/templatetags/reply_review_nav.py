@@ -6,11 +6,11 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from fengqiao.intelligence import reply_review
+from fengqiao.kit.nav import nav_link
 
 register = template.Library()
 
@@ -21,8 +21,5 @@ def reply_review_nav_link(context: dict[str, Any]) -> SafeString | str:
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated or not reply_review.is_reviewer(user):
         return ""
-    url = reverse("reply_reviews")
     waiting = reply_review.pending_reviews(user).count()
-    label = _("答复待审") + (f" ({waiting})" if waiting else "")
-    current = ' aria-current="page"' if request.path.startswith(url) else ""
-    return format_html('<a href="{}"{}>{}</a>', url, SafeString(current), label)
+    return nav_link(request, reverse("reply_reviews"), _("答复待审") + (f" ({waiting})" if waiting else ""))
