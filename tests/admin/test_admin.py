@@ -180,6 +180,16 @@ def test_membership_form_requires_an_area_for_area_roles(city: City) -> None:
     assert "该角色按区域授权，须选择区域" in response.content.decode()
 
 
+def test_membership_form_takes_a_leader_of_an_area_or_of_a_unit(city: City) -> None:
+    client = _client(city, "admin")
+    url = reverse("admin:accounts_membership_add")
+    neither = client.post(url, {"user": city.users["citizen"].pk, "role": "leader"})
+    assert "领导须选择所领导的区域或单位" in neither.content.decode()
+    unit_leader = client.post(url, {"user": city.users["citizen"].pk, "role": "leader",
+                                    "unit": city.departments[0].pk})
+    assert unit_leader.status_code == 302
+
+
 def test_opening_a_user_with_a_phone_is_audited(city: City) -> None:
     handler = city.users["handler"]
     handler.phone = "13800001234"

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from fengqiao.accounts.models import User
+from fengqiao.accounts.models import Membership, User
+from fengqiao.accounts.roles import Role
 from fengqiao.audit.models import PersonalDataView
 from fengqiao.cases import selectors, services
 from fengqiao.cases.models import Case, CaseEvent, Channel
@@ -23,7 +24,8 @@ from tests.cases.builders import REPLY_TEXT, case_in, register, snapshot
 from tests.factories import City
 
 ROLES = ["operator", "dispatcher", "street_dispatcher", "handler", "handler2", "grid_worker",
-         "other_grid_worker", "mediator", "judge", "risk_officer", "leader", "citizen", "other_citizen", "admin"]
+         "other_grid_worker", "mediator", "judge", "risk_officer", "leader", "unit_leader", "citizen",
+         "other_citizen", "admin"]
 
 # --- reads ---------------------------------------------------------------------------------------
 # A: the citizen's case in grid 0 (城东), led by D1 with D2 assisting, accepted.
@@ -40,6 +42,7 @@ VISIBLE: dict[str, set[str]] = {
     "judge": {"C"},
     "risk_officer": {"A", "B", "C"},
     "leader": {"A", "B", "C"},
+    "unit_leader": {"A"},  # D1's leader (局长): what is assigned to D1, like its handlers
     "citizen": {"A"},
     "other_citizen": set(),
     "admin": {"A", "B", "C"},
@@ -66,6 +69,7 @@ REVEAL: dict[str, dict[str, str]] = {
     "judge": {"A": "not_found", "C": "audited"},
     "risk_officer": {"A": "refused", "C": "refused"},
     "leader": {"A": "refused", "C": "refused"},
+    "unit_leader": {"A": "refused", "C": "not_found"},
     "citizen": {"A": "own", "C": "not_found"},
     "other_citizen": {"A": "not_found", "C": "not_found"},
     "admin": {"A": "audited", "C": "audited"},
@@ -75,7 +79,7 @@ REVEAL: dict[str, dict[str, str]] = {
 # On the citizen's case in grid 0, led by D1 with D2 assisting, in the state the action needs.
 # "ok" roles succeed, "not_found" roles cannot reach the case; every other role gets PermissionDenied.
 OUTSIDERS = {"other_grid_worker", "mediator", "judge", "other_citizen"}  # never reach that case
-NOT_YET_ASSIGNED = OUTSIDERS | {"handler", "handler2"}  # before dispatch the units do not see it
+NOT_YET_ASSIGNED = OUTSIDERS | {"handler", "handler2", "unit_leader"}  # before dispatch the units do not see it
 WRITES: dict[str, dict[str, set[str]]] = {
     "register": {"ok": {"operator", "dispatcher", "street_dispatcher", "grid_worker", "citizen",
                         "other_citizen", "admin"}, "not_found": set()},
@@ -97,6 +101,16 @@ WRITES: dict[str, dict[str, set[str]]] = {
     "link": {"ok": {"operator", "dispatcher", "street_dispatcher", "handler", "handler2", "admin"},
              "not_found": OUTSIDERS},
 }
+
+
+@pytest.fixture(autouse=True)
+def unit_leader(city: City) -> User:
+    """A leader of D1 (a unit, no area): reads the unit's cases, reviews its replies, writes nothing here —
+    extensions and escalation are the area's leaders' (and dispatchers') to decide."""
+    user = User.objects.create_user(username="unit_leader", password="x", display_name="D1 局长", is_staff=True)
+    Membership.objects.create(user=user, role=Role.LEADER, unit=city.departments[0])
+    city.users["unit_leader"] = user
+    return user
 
 
 def _setup(city: City, action: str) -> tuple[Case | None, Callable[[User, Case | None], Any]]:

@@ -24,7 +24,10 @@ def membership_problems(role: str | None, unit: Any, area: Any) -> dict[str, str
     if not role:
         return {}
     problems: dict[str, str] = {}
-    if Role(role) in AREA_ROLES and area is None:
+    if Role(role) == Role.LEADER and area is None and unit is None:
+        # an area's leader (区县、镇街领导) or a unit's (局长、主任, the reviewer of its replies)
+        problems["area"] = str(_("领导须选择所领导的区域或单位"))
+    elif Role(role) in AREA_ROLES and Role(role) != Role.LEADER and area is None:
         problems["area"] = str(_("该角色按区域授权，须选择区域"))
     if Role(role) in UNIT_ROLES and unit is None:
         problems["unit"] = str(_("该角色按单位授权，须选择单位"))

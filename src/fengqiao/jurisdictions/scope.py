@@ -58,7 +58,8 @@ def reach_of(user: User) -> Reach:
                     everything = True
                 else:
                     area_ids.setdefault(level, set()).add(area_id)
-            elif Role(role) in UNIT_ROLES and unit_id is not None:
+            if unit_id is not None and (Role(role) in UNIT_ROLES or role == Role.LEADER):
+                # a unit's leader (局长, 主任) reaches what was assigned to the unit, like its handlers
                 unit_ids.add(unit_id)
     reach = Reach(
         everything=everything,
