@@ -253,3 +253,28 @@ def test_after_the_period_closed_the_case_unevaluated_the_code_says_expired(
     assert services.close_unevaluated(case.pk) is True
     with pytest.raises(evaluation.Expired):
         evaluation.invite_by_link(link)
+
+
+def test_the_codes_leave_the_outbox_once_the_sms_is_sent(city: City, frozen: Any) -> None:
+    from fengqiao.notifications import sending
+
+    case = case_in(city, State.REPLIED)
+    link, sms_code = codes(case)
+    frozen.shift(dt.timedelta(hours=1))
+    assert sending.send_due().sent >= 1
+    body = Outbox.objects.get(dedup_key=f"eval:{case.pk}:1:sms").body
+    assert link not in body
+    assert sms_code not in body
+    assert "/e/********/" in body
+    assert "验证码 ******" in body
+    assert case.code in body  # the tracking code is not a secret: it stays
+    assert evaluation.invite_by_link(link).case_id == case.pk  # the citizen's SMS still works
+
+
+def test_redact_masks_codes_only() -> None:
+    from fengqiao.notifications.sending import redact
+
+    text = ("您反映的事项（编号 FQ260302-ABC123）已答复，请评价：https://x.cn/e/K7P2M9QX/ ，"
+            "或输入验证码 042917。03月11日前有效。")
+    assert redact(text) == ("您反映的事项（编号 FQ260302-ABC123）已答复，请评价：https://x.cn/e/********/ ，"
+                            "或输入验证码 ******。03月11日前有效。")

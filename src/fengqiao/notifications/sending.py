@@ -6,12 +6,17 @@ the same row; SQLite has a single writer).  After the attempt it becomes ``sent`
 a later ``next_attempt_at`` (exponential back-off), or ``failed`` after ``MAX_ATTEMPTS``.  A worker killed
 while sending leaves the row in ``sending``: after ``STALE`` it is marked ``failed`` (delivery unknown),
 never sent again, so no message reaches anyone twice.
+
+A message that carries a secret (an evaluation invitation's link code and SMS code) keeps it only while it
+may still be sent: once it is sent or has failed for good, the codes in its body are masked (``redact``),
+so the outbox and the admin never show a usable code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -26,6 +31,19 @@ MAX_ATTEMPTS = 5
 BASE_DELAY = dt.timedelta(minutes=1)
 STALE = dt.timedelta(minutes=15)
 CLAIM = 200
+
+# kinds whose bodies carry one-time codes, and the codes in them: /e/<link code>/ and a digit SMS code
+SECRET_KINDS = frozenset({"evaluation"})
+_SECRETS = re.compile(r"(?P<lead>/e/)[A-Za-z0-9]+|(?P<code>验证码\s*)\d+")
+
+
+def redact(body: str) -> str:
+    """The body with its one-time codes masked."""
+    return _SECRETS.sub(lambda m: f"{m['lead']}********" if m["lead"] else f"{m['code']}******", body)
+
+
+def _final_fields(message: Outbox) -> dict[str, str]:
+    return {"body": redact(message.body)} if message.kind in SECRET_KINDS else {}
 
 
 @dataclass(frozen=True)
@@ -54,9 +72,10 @@ def claim(limit: int = CLAIM) -> list[int]:
 
 def give_up_stale() -> int:
     """Rows left in ``sending`` by a killed worker: delivery unknown, marked failed, not resent."""
-    return Outbox.objects.filter(status=Status.SENDING, claimed_at__lt=clock.now() - STALE).update(
-        status=Status.FAILED, last_error="interrupted while sending; delivery unknown (not retried)"
-    )
+    stale = Outbox.objects.filter(status=Status.SENDING, claimed_at__lt=clock.now() - STALE)
+    for pk, body in stale.filter(kind__in=SECRET_KINDS).values_list("pk", "body"):
+        Outbox.objects.filter(pk=pk).update(body=redact(body))
+    return stale.update(status=Status.FAILED, last_error="interrupted while sending; delivery unknown (not retried)")
 
 
 def deliver(pk: int) -> str:
@@ -69,16 +88,16 @@ def deliver(pk: int) -> str:
     except SendError as e:
         now = clock.now()
         if attempts >= MAX_ATTEMPTS:
-            status, next_at = Status.FAILED, None
+            status, next_at, final = Status.FAILED, None, _final_fields(message)
         else:
-            status, next_at = Status.QUEUED, now + backoff(attempts)
+            status, next_at, final = Status.QUEUED, now + backoff(attempts), {}
         Outbox.objects.filter(pk=pk, status=Status.SENDING).update(
-            status=status, attempts=attempts, next_attempt_at=next_at, last_error=str(e)[:300]
+            status=status, attempts=attempts, next_attempt_at=next_at, last_error=str(e)[:300], **final
         )
         log.warning("notification #%s attempt %s failed: %s", pk, attempts, e)
         return status
     Outbox.objects.filter(pk=pk, status=Status.SENDING).update(
-        status=Status.SENT, attempts=attempts, sent_at=clock.now(), last_error=""
+        status=Status.SENT, attempts=attempts, sent_at=clock.now(), last_error="", **_final_fields(message)
     )
     return Status.SENT
 
