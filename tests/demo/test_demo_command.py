@@ -92,8 +92,10 @@ def test_every_role_has_a_user_and_memberships_fit_the_role(demo: str) -> None:
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role} - {Role.ADMIN.value}
     assert not Membership.objects.filter(role__in=["handler", "mediator", "judge"], unit=None).exists()
-    assert not Membership.objects.filter(role__in=["grid_worker", "dispatcher", "leader", "operator"],
-                                         area=None).exists()
+    assert not Membership.objects.filter(role__in=["grid_worker", "dispatcher", "operator"], area=None).exists()
+    assert not Membership.objects.filter(role="leader", area=None, unit=None).exists()
+    unit_leaders = Membership.objects.filter(role="leader", area=None, unit__isnull=False)
+    assert unit_leaders.filter(user__username="leader_zjj", unit__name="市住房和城乡建设局").exists()
     grids = Area.objects.filter(level=Level.GRID)
     assert Membership.objects.filter(role="grid_worker", area__in=grids).count() == grids.count()
     district_dispatchers = Membership.objects.filter(role="dispatcher", area__level=Level.DISTRICT)
@@ -102,7 +104,7 @@ def test_every_role_has_a_user_and_memberships_fit_the_role(demo: str) -> None:
     assert operator.check_password(PASSWORD)
     assert User.objects.get(username="dispatcher_hailing").check_password(PASSWORD)
     logins = (Path(settings.DATA_DIR) / "demo-logins.txt").read_text(encoding="utf-8")
-    for username in ("admin", "operator1", "dispatcher", "dispatcher_hailing", "handler_zjj", "citizen1"):
+    for username in ("admin", "operator1", "dispatcher", "dispatcher_hailing", "handler_zjj", "leader_zjj", "citizen1"):
         assert re.search(rf"^{username}\s", logins, re.M), username
         assert re.search(rf"^{username}\s", demo, re.M), username
 

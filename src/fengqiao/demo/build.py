@@ -14,7 +14,9 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from fengqiao.accounts.models import User
+from fengqiao.analytics.models import Appeal, AppealEvent, RollupMonth, UnitMonth
 from fengqiao.audit.models import Anchor, AnchorEntry, PersonalDataView
+from fengqiao.cases.loop_models import Consultation, ConsultationParticipant, ConsultationTask, EvaluationInvite
 from fengqiao.cases.models import (
     Assignment,
     Attachment,
@@ -27,17 +29,18 @@ from fengqiao.cases.models import (
     Party,
 )
 from fengqiao.cases.routing_models import CaseFlow, Dispute, FlowRule, RoutingFallback, RoutingRule
-from fengqiao.demo import geography, texts
+from fengqiao.demo import geography, loop, texts
 from fengqiao.demo.categories import create_categories, load_tree
 from fengqiao.demo.history import World
 from fengqiao.demo.load import category_map, generate
 from fengqiao.demo.people import DEMO_DOMAIN, create_people
 from fengqiao.demo.routing import create_routing
 from fengqiao.demo.units import create_units
-from fengqiao.intelligence.models import CaseBand
+from fengqiao.intelligence.models import CaseBand, ReplyReview
 from fengqiao.jurisdictions import geo
 from fengqiao.jurisdictions.models import LEVEL_ORDER, Area, Unit
 from fengqiao.kit import clock
+from fengqiao.notifications.models import Outbox
 
 CITY_CODE = "3212"
 IN_CITY = Q(path=CITY_CODE) | Q(path__startswith=f"{CITY_CODE}/")
@@ -48,6 +51,7 @@ class Report:
     timings: list[tuple[str, float]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     sources: list[str] = field(default_factory=list)
+    invites: list[tuple[str, str, str]] = field(default_factory=list)  # (case code, link code, SMS code)
 
     @contextmanager
     def phase(self, name: str, say: Callable[[str], None]) -> Iterator[None]:
@@ -120,6 +124,10 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
         with report.phase("统计信息 (ANALYZE)", say), connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     geo.invalidate()
+    with report.phase("闭环运转：申辩、答复待审、会商、回访邀请、督办、排名 (closed loop)", say):
+        shown = loop.animate(org, say)
+        report.counts += shown.counts
+        report.invites = shown.invites
     return report
 
 
@@ -132,6 +140,10 @@ def wipe(say: Callable[[str], None]) -> None:
             deleted = model.objects.all()._raw_delete(model.objects.db)
             say(f"  {model._meta.verbose_name_plural}: {deleted}")
         CaseBand.objects.all()._raw_delete(CaseBand.objects.db)  # duplicate-search fingerprints
+        for loop_model in (ReplyReview, EvaluationInvite, ConsultationTask, ConsultationParticipant, Consultation,
+                           AppealEvent, Appeal, UnitMonth, RollupMonth, Outbox):
+            deleted = loop_model.objects.all()._raw_delete(loop_model.objects.db)
+            say(f"  {loop_model._meta.verbose_name_plural}: {deleted}")
         for routing_model in (Dispute, CaseFlow, RoutingRule.assisting_units.through, RoutingRule, RoutingFallback,
                               FlowRule):
             routing_model.objects.all()._raw_delete(routing_model.objects.db)

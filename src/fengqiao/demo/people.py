@@ -7,6 +7,7 @@ knows them.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ def create_people(areas: dict[str, Area], org: Org, rng: random.Random) -> Staff
     for abbr, unit in org.city.items():
         role = _unit_role(unit)
         plan.add(f"{role.value}_{abbr}", role, unit=unit, display=person_name(rng))
+        if role == Role.HANDLER:
+            # the department's leader (局长): reads its cases, reviews its weak replies (答复待审)
+            plan.add(f"leader_{abbr}", Role.LEADER, unit=unit, display=person_name(rng))
     for code, unit in sorted(org.streets.items()):
         plan.add(f"handler_{code}", Role.HANDLER, unit=unit, display=person_name(rng))
     grids = sorted((a for a in areas.values() if a.level == Level.GRID), key=lambda a: a.code)
@@ -130,12 +134,14 @@ def load_staff() -> Staff:
 
 
 _OTHER_DISTRICTS = "|".join(d.slug for d in DISTRICTS[1:])
+_DISTRICT_SLUGS = "|".join(d.slug for d in DISTRICTS)
 _HIDDEN = re.compile(rf"^(risk|leader|handler|judge|mediator)_({_OTHER_DISTRICTS})(_|$)")
 
 
 def _shown(username: str, seen: dict[str, int]) -> bool:
     """A short table: every kind of login once or twice; the rest follow a pattern the footer names."""
-    for pattern, keep in ((r"grid_\d+", 4), (r"handler_\d+", 1), (r"citizen\d+", 3), (r"operator\d+", 2)):
+    for pattern, keep in ((r"grid_\d+", 4), (r"handler_\d+", 1), (r"citizen\d+", 3), (r"operator\d+", 2),
+                          (rf"leader_(?!({_DISTRICT_SLUGS})$)[a-z]+", 1)):
         if re.fullmatch(pattern, username):
             seen[pattern] = seen.get(pattern, 0) + 1
             return seen[pattern] <= keep
@@ -154,15 +160,41 @@ def logins() -> list[tuple[str, str, str]]:
     return table
 
 
-def login_table() -> str:
+def _login_table() -> str:
     table = logins()
     width = max(len(u) for u, _r, _w in table) + 2
     lines = [f"演示账号（密码均为 {PASSWORD}）", "-" * 72]
     lines += [f"{u:<{width}}{r}\t{w}" for u, r, w in table]
     lines += ["-" * 72, f"此外：每个网格一名网格员 grid_<网格编码>；每个镇街一名承办人 handler_<镇街编码>；"
-                        f"每个区县的部门 handler_<区县>_<部门>；citizen1 … citizen{CITIZENS}；"
+                        f"每个区县的部门 handler_<区县>_<部门>；"
+                        f"每个市级部门一名领导 leader_<部门>（审核本部门答复）；citizen1 … citizen{CITIZENS}；"
                         f"operator1 … operator{OPERATORS}。"]
     return "\n".join(lines)
+
+
+INVITES_FILE = "demo-evaluation-codes.txt"
+
+
+def write_invites_file(invites: list[tuple[str, str, str]]) -> None:
+    """The demo's own evaluation invitations, so a visitor can evaluate as the citizen: in a real city the
+    codes exist only in the SMS to the reporter (the outbox masks them once sent)."""
+    path = Path(settings.DATA_DIR) / INVITES_FILE
+    if not invites:
+        path.unlink(missing_ok=True)
+        return
+    lines = ["回访评价（演示：以群众身份评价，无需登录）"]
+    base = settings.PUBLIC_BASE_URL.rstrip("/") or f"http://127.0.0.1:{os.environ.get('FENGQIAO_PORT', '8000')}"
+    lines += [f"  案件 {code}：{base}/e/{link}/ ，或在 {base}/e/ 输入编号和短信验证码 {sms}"
+              for code, link, sms in invites]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def login_table() -> str:
+    text = _login_table()
+    invites = Path(settings.DATA_DIR) / INVITES_FILE
+    if invites.exists():
+        text += "\n" + invites.read_text(encoding="utf-8").rstrip()
+    return text
 
 
 def write_login_file(text: str) -> Path:

@@ -112,7 +112,12 @@ def create_units(areas: dict[str, Area]) -> Org:
             rows.append(Unit(code=f"{code}-SO", name=f"{area.name}{suffix}", short_name=area.name,
                              kind=K.STREET_OFFICE, level=Level.STREET, area=area))
     Unit.objects.bulk_create(rows, batch_size=500)
-    by_code = {u.code: u for u in Unit.objects.filter(code__in=[r.code for r in rows])}
+    return load_org()
+
+
+def load_org() -> Org:
+    """The demo's units by role, from the database."""
+    by_code = {u.code: u for u in Unit.objects.filter(area__path__startswith="3212").select_related("area")}
     return Org(
         command_centre=by_code["3212-CC"],
         hotline=by_code["3212-HL"],

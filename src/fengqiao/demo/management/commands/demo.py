@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from fengqiao.demo import build, geography
-from fengqiao.demo.people import login_table, write_login_file
+from fengqiao.demo.people import login_table, write_invites_file, write_login_file
 
 
 class Command(BaseCommand):
@@ -49,6 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(f"共用时 {total:.1f} s")
         self.stdout.write("数量：" + "，".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
         self.stdout.write("数据来源：" + "；".join(report.sources))
+        write_invites_file(report.invites)
         self._logins("")
 
     def _logins(self, heading: str) -> None:
