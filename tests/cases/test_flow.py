@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from fengqiao.accounts.models import User
 from fengqiao.cases import flow, selectors
 from fengqiao.cases.models import Case, CaseEvent, Category, Channel
 from fengqiao.cases.routing_models import CaseFlow, FlowDirection, FlowRule
 from fengqiao.cases.states import State
 from fengqiao.jurisdictions.models import Unit
+from fengqiao.kit.errors import PermissionDenied
 from tests.cases.builders import register
 from tests.factories import City
 
@@ -86,6 +89,11 @@ def test_hotline_to_grid_dispatches_to_the_street_office_naming_the_grid_worker(
 
     services.accept(city.users["mediator"], case.code)  # the mediator works for 城东街道办事处 (D3)
     assert Case.objects.get(pk=case.pk).state == State.ACCEPTED
+    # the named grid worker records what she found on the ground; the street office replies
+    services.add_note(city.users["grid_worker"], case.code, text="已到现场核实，噪声来自夜间施工，已劝停")
+    assert actions(case)[-1] == ("note", "grid_worker")
+    with pytest.raises(PermissionDenied):
+        services.reply(city.users["grid_worker"], case.code, text="已到现场核实，噪声来自夜间施工，已劝停")
 
 
 def test_hotline_to_grid_with_a_target_unit_and_a_grid_without_a_worker(city: City) -> None:

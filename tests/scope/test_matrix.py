@@ -87,7 +87,7 @@ WRITES: dict[str, dict[str, set[str]]] = {
     "redispatch": {"ok": {"dispatcher", "street_dispatcher", "admin"}, "not_found": OUTSIDERS},
     "accept": {"ok": {"handler"}, "not_found": OUTSIDERS},
     "return": {"ok": {"handler"}, "not_found": OUTSIDERS},
-    "note": {"ok": {"handler", "handler2", "dispatcher", "street_dispatcher"}, "not_found": OUTSIDERS},
+    "note": {"ok": {"handler", "handler2", "dispatcher", "street_dispatcher", "grid_worker"}, "not_found": OUTSIDERS},
     "request_extension": {"ok": {"handler"}, "not_found": OUTSIDERS},
     "approve_extension": {"ok": {"dispatcher", "street_dispatcher", "leader"}, "not_found": OUTSIDERS},
     "refuse_extension": {"ok": {"dispatcher", "street_dispatcher", "leader"}, "not_found": OUTSIDERS},

@@ -14,7 +14,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.REDISPATCH: frozenset({R.DISPATCHER, R.ADMIN}),
     A.ACCEPT: UNIT_HANDLERS,
     A.RETURN: UNIT_HANDLERS,
-    A.NOTE: UNIT_HANDLERS | {R.DISPATCHER},
+    A.NOTE: UNIT_HANDLERS | {R.DISPATCHER, R.GRID_WORKER},  # the grid worker: what she found on the ground
     A.REQUEST_EXTENSION: UNIT_HANDLERS,
     A.APPROVE_EXTENSION: frozenset({R.DISPATCHER, R.LEADER}),
     A.REFUSE_EXTENSION: frozenset({R.DISPATCHER, R.LEADER}),
@@ -22,6 +22,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.EVALUATE: frozenset({R.CITIZEN, R.OPERATOR}),
     A.REOPEN: frozenset({R.CITIZEN, R.OPERATOR}),
     A.CLOSE_UNEVALUATED: frozenset(),  # the system only
+    A.RESEND_EVALUATION: frozenset({R.OPERATOR, R.DISPATCHER}),  # 热线话务员, 分拨员: the citizen lost the SMS
     A.MERGE: frozenset({R.DISPATCHER, R.OPERATOR, R.ADMIN}),
     A.CANCEL: frozenset({R.DISPATCHER, R.ADMIN}),
     A.ESCALATE: frozenset({R.DISPATCHER, R.LEADER, R.ADMIN}),
