@@ -128,3 +128,33 @@ def test_appeal_filed_and_decided_on_the_page(client: Client, month: Month) -> N
     appeal.refresh_from_db()
     assert (appeal.status, appeal.decided_by, appeal.event_seq) == (
         AppealStatus.APPROVED, month.city.users["leader"], 2)
+
+
+def test_unranked_units_come_after_the_ranked_and_stay_off_the_chart(client: Client, month: Month) -> None:
+    _computed(month)
+    UnitMonth.objects.filter(month=NOV, unit__name="市生态环境局").update(rank=None)  # as if under min_cases
+    status, html = _page(client, month, "leader")
+    assert status == 200
+    assert html.index("市住房和城乡建设局") < html.index("市生态环境局")  # ranked first, on every database
+    assert '"score": [55.5]' in html
+
+
+def test_a_unit_leader_sees_her_units_row_and_its_trend(client: Client, month: Month) -> None:
+    from fengqiao.accounts.models import Membership, User
+    from fengqiao.accounts.roles import Role
+
+    _computed(month)
+    chief = User.objects.create_user(username="chief", password="x", display_name="局长", is_staff=True)
+    Membership.objects.create(user=chief, role=Role.LEADER, unit=month.city.departments[0])
+    month.city.users["chief"] = chief
+    status, html = _page(client, month, "chief")
+    assert status == 200
+    assert "市住房和城乡建设局" in html
+    assert "市生态环境局" not in html
+    assert "本单位三率走势" not in html  # one month only: no trend line yet
+    for row in UnitMonth.objects.filter(month=NOV):  # the same figures a month earlier
+        row.pk, row.month = None, NOV.replace(month=10)
+        row.save()
+    status, html = _page(client, month, "chief")
+    assert "本单位三率走势" in html
+    assert '"months": ["2026-10", "2026-11"]' in html

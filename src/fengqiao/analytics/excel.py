@@ -1,4 +1,4 @@
-"""The month's ranking as an .xlsx workbook (openpyxl): Chinese headers, one row per unit."""
+"""The month's ranking as an .xlsx workbook (openpyxl): headers in the reader's language, one row per unit."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from fengqiao.analytics.models import UnitMonth
 
-HEADERS = ["排名", "单位", "单位编码", "响应率", "解决率", "满意率", "综合得分", "交办件数", "核减件数",
-           "按时签收", "应签收", "按时办结", "应办结", "满意", "基本满意", "不满意", "考核办法"]
+HEADERS = [gettext_lazy("排名"), gettext_lazy("单位"), gettext_lazy("单位编码"), gettext_lazy("响应率"),
+           gettext_lazy("解决率"), gettext_lazy("满意率"), gettext_lazy("综合得分"), gettext_lazy("交办件数"),
+           gettext_lazy("核减件数"), gettext_lazy("按时签收"), gettext_lazy("应签收"), gettext_lazy("按时办结"),
+           gettext_lazy("应办结"), gettext_lazy("满意"), gettext_lazy("基本满意"), gettext_lazy("不满意"),
+           gettext_lazy("考核办法")]
 WIDTHS = [7, 28, 12, 9, 9, 9, 10, 10, 10, 10, 9, 10, 9, 7, 10, 8, 22]
 
 
@@ -20,8 +25,8 @@ def workbook(month: dt.date, rows: Iterable[UnitMonth]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = f"{month:%Y-%m} 考核排名"
-    sheet.append(HEADERS)
+    sheet.title = _("%(month)s 考核排名") % {"month": f"{month:%Y-%m}"}
+    sheet.append([str(header) for header in HEADERS])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3A68")

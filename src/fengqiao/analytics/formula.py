@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 # Used when an administrator has not published any version yet (Beijing 接诉即办 weights: 10 / 45 / 45).
 DEFAULT = {"name": "默认考核办法", "response_weight": 0.1, "resolution_weight": 0.45,
            "satisfaction_weight": 0.45, "basically_weight": 0.8, "min_cases": 10}
@@ -81,9 +83,9 @@ def parse_month(text: str) -> dt.date:
     """'2026-10' → date(2026, 10, 1); a clear ValueError otherwise."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if match is None or not 1 <= int(match[2]) <= 12:
-        raise ValueError(f"月份格式应为 YYYY-MM（例如 2026-10），收到的是 “{text}”。")
+        raise ValueError(_("月份格式应为 YYYY-MM（例如 2026-10），收到的是 “%(text)s”。") % {"text": text})
     if int(match[1]) < 2000:
-        raise ValueError(f"月份 {text} 早于 2000 年，不可能有数据。")
+        raise ValueError(_("月份 %(text)s 早于 2000 年，不可能有数据。") % {"text": text})
     return dt.date(int(match[1]), int(match[2]), 1)
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import User
@@ -36,7 +37,7 @@ def _month(request: HttpRequest) -> dt.date:
     try:
         return parse_month(text)
     except ValueError as error:
-        raise ValidationFailed(str(error), fields={"month": "月份格式应为 YYYY-MM"}) from None
+        raise ValidationFailed(str(error), fields={"month": _("月份格式应为 YYYY-MM")}) from None
 
 
 def _pct(value: float | None) -> float | None:
@@ -54,18 +55,30 @@ def ranking(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.rows_for(user, month))
     state = RollupMonth.objects.filter(month=month).select_related("formula").first()
     listed, ranked = selectors.total_units(month)
-    charted = [r for r in rows if r.score is not None][:40]
-    chart = {
+    charted = [r for r in rows if r.rank is not None][:40]  # the ranked units, in rank order
+    points = selectors.trend(user, month)
+    trend: dict[str, Any] = {
+        "months": [f"{p.month:%Y-%m}" for p in points],
+        "response": [_pct(p.response) for p in points],
+        "resolution": [_pct(p.resolution) for p in points],
+        "satisfaction": [_pct(p.satisfaction) for p in points],
+        "cases": [p.cases for p in points],
+    }
+    chart: dict[str, Any] = {
         "units": [r.unit.short_name or r.unit.name for r in charted],
         "score": [r.score for r in charted],
         "response": [_pct(r.response_rate) for r in charted],
         "resolution": [_pct(r.resolution_rate) for r in charted],
         "satisfaction": [_pct(r.satisfaction_rate) for r in charted],
     }
+    labels = {"score": _("得分"), "response": _("响应率"), "resolution": _("解决率"), "satisfaction": _("满意率"),
+              "cases": _("交办件")}
+    chart["labels"] = labels
+    trend["labels"] = labels
     return render(request, "analytics/ranking.html", {
         "month": month, "month_text": f"{month:%Y-%m}", "rows": rows, "state": state,
         "prev_month": f"{previous_month(month):%Y-%m}", "next_month": f"{next_month(month):%Y-%m}",
-        "listed": listed, "ranked": ranked, "chart": chart, "own_only": seen.own_units_only,
+        "listed": listed, "ranked": ranked, "chart": chart, "own_only": seen.own_units_only, "trend": trend,
         "is_office": appeals.is_office(user), "formula": state.formula if state else rollup.formula_for(month),
     })
 
@@ -92,11 +105,12 @@ def ranking_refresh(request: HttpRequest) -> HttpResponse:
     try:
         month = _month(request)
         if not appeals.is_office(user):
-            raise NotFound("没有这个页面。")
+            raise NotFound(_("没有这个页面。"))
     except DomainError as error:
         return _error(request, error)
     state = rollup.compute_month(month)
-    messages.success(request, f"{month:%Y-%m} 考核排名已重新计算（{state.units} 个单位，{state.seconds:.1f} 秒）。")
+    messages.success(request, _("%(month)s 考核排名已重新计算（%(units)s 个单位，%(seconds)s 秒）。")
+                     % {"month": f"{month:%Y-%m}", "units": state.units, "seconds": f"{state.seconds:.1f}"})
     return redirect(f"/ranking/?month={month:%Y-%m}")
 
 
@@ -106,7 +120,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     office = appeals.is_office(user)
     own_units = units_of(user, Role.HANDLER)
     if not office and not own_units:
-        return _error(request, NotFound("申诉只对各单位承办人和考核办开放。"))
+        return _error(request, NotFound(_("申诉只对各单位承办人和考核办开放。")))
     context: dict[str, Any] = {"kinds": AppealKind.choices, "office": office, "can_file": bool(own_units),
                                "form": {}, "errors": {}}
     if request.method == "POST":
@@ -115,11 +129,12 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
                 appeals.decide_appeal(user, int(request.POST.get("appeal", "0") or 0),
                                       approve=request.POST["decide"] == "approve",
                                       note=request.POST.get("note", ""))
-                messages.success(request, "申诉已审核。")
+                messages.success(request, _("申诉已审核。"))
             else:
                 appeal = appeals.file_appeal(user, request.POST.get("case", ""), kind=request.POST.get("kind", ""),
                                              reason=request.POST.get("reason", ""))
-                messages.success(request, f"已提交案件 {appeal.case.code} 的申诉，等待考核办审核。")
+                messages.success(request, _("已提交案件 %(code)s 的申诉，等待考核办审核。")
+                                 % {"code": appeal.case.code})
             return redirect("appeal_list")
         except DomainError as error:
             context.update(error=error, form=request.POST, errors=error.fields)

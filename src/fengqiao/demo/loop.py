@@ -11,6 +11,7 @@ user's click makes, so every one writes its chained event.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,7 +160,13 @@ def animate(org: Org, say: Callable[[str], None]) -> Shown:
     _invites(shown)
     result = sweep()
     shown.counts["loop.supervision_events"] = result.events
-    shown.counts["loop.notifications_sent"] = send_due(limit=100_000).sent
+    senders = logging.getLogger("fengqiao.notifications.senders")
+    level = senders.level
+    senders.setLevel(logging.WARNING)  # not a line per development SMS in the demo's output
+    try:
+        shown.counts["loop.notifications_sent"] = send_due(limit=100_000).sent
+    finally:
+        senders.setLevel(level)
     first = Case.objects.order_by("registered_at").values_list("registered_at", flat=True).first()
     if first is not None:
         _ranking(shown, clock.localtime(first))
