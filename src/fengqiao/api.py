@@ -1,4 +1,5 @@
-"""The JSON API (django-ninja, OpenAPI 3.1 at /api/docs): session auth with CSRF for the browser."""
+"""The JSON API (django-ninja, OpenAPI 3.1 at /api/docs): session auth with CSRF for the browser; the
+citizen app's evaluation endpoints (/api/evaluations/) need no account — their codes are the credential."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from fengqiao.cases.api import router as cases_router
+from fengqiao.cases.evaluation_api import router as evaluations_router
 from fengqiao.intake import push
 from fengqiao.kit.errors import DomainError
+from fengqiao.kit.throttle import TooManyRequests
 
 api = NinjaAPI(
     title="Fengqiao API",
@@ -20,12 +23,20 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/evaluations", evaluations_router)  # no login: the link code or SMS code is the credential
 push.install(api)  # /api/intake/: X-API-Key auth per router
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(TooManyRequests)
+def too_many_requests(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -44,6 +44,7 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (S.REPLIED, A.EVALUATE): S.CLOSED,
     (S.REPLIED, A.REOPEN): S.REOPENED,
     (S.REPLIED, A.CLOSE_UNEVALUATED): S.CLOSED,
+    (S.REPLIED, A.RESEND_EVALUATION): S.REPLIED,  # a fresh invitation: the state stays
     (S.REGISTERED, A.MERGE): S.MERGED,
     (S.DISPATCHED, A.MERGE): S.MERGED,
     (S.RETURNED, A.MERGE): S.MERGED,
@@ -69,9 +70,9 @@ ALL_PAIRS = list(itertools.product(State, Action))
 
 def test_the_table_is_exactly_the_lifecycle_written_above() -> None:
     assert TRANSITIONS == EXPECTED
-    assert len(ALL_PAIRS) == 286  # 11 states × 26 actions
-    # 25 moves + 6 escalate + 6 mark_overdue + 6 remind + 8 link + 7 attach + 6 × 4 consultation
-    assert len(TRANSITIONS) == 82
+    assert len(ALL_PAIRS) == 297  # 11 states × 27 actions
+    # 26 moves + 6 escalate + 6 mark_overdue + 6 remind + 8 link + 7 attach + 6 × 4 consultation
+    assert len(TRANSITIONS) == 83
 
 
 @pytest.mark.parametrize(("state", "action"), ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
@@ -99,7 +100,7 @@ def test_messages_read_in_chinese() -> None:
     with pytest.raises(IllegalTransition) as caught:
         next_state(S.REPLIED, A.ACCEPT)
     assert caught.value.message == (
-        "当前状态为「待评价」，不能执行「签收」。可执行的操作：评价：满意、评价：不满意，重办、逾期未评价，结案、关联、上传附件。"
+        "当前状态为「待评价」，不能执行「签收」。可执行的操作：评价：满意、评价：不满意，重办、逾期未评价，结案、重发评价短信、关联、上传附件。"
     )
     with pytest.raises(IllegalTransition) as caught:
         next_state(S.MERGED, A.LINK)

@@ -95,6 +95,7 @@ WRITES: dict[str, dict[str, set[str]]] = {
     "reply_on_the_spot": {"ok": {"operator", "dispatcher", "street_dispatcher"}, "not_found": NOT_YET_ASSIGNED},
     "evaluate": {"ok": {"operator", "citizen"}, "not_found": OUTSIDERS},
     "reopen": {"ok": {"operator", "citizen"}, "not_found": OUTSIDERS},
+    "resend_evaluation": {"ok": {"operator", "dispatcher", "street_dispatcher"}, "not_found": OUTSIDERS},
     "merge": {"ok": {"operator", "dispatcher", "street_dispatcher", "admin"}, "not_found": NOT_YET_ASSIGNED},
     "cancel": {"ok": {"dispatcher", "street_dispatcher", "admin"}, "not_found": NOT_YET_ASSIGNED},
     "escalate": {"ok": {"dispatcher", "street_dispatcher", "leader", "admin"}, "not_found": OUTSIDERS},
@@ -128,6 +129,7 @@ def _setup(city: City, action: str) -> tuple[Case | None, Callable[[User, Case |
         "reply_on_the_spot": (State.REGISTERED, lambda u, c: s.reply(u, c.code, text=REPLY_TEXT)),
         "evaluate": (State.REPLIED, lambda u, c: s.evaluate(u, c.code, rating="satisfied")),
         "reopen": (State.REPLIED, lambda u, c: s.evaluate(u, c.code, rating="unsatisfied", comment="没修好")),
+        "resend_evaluation": (State.REPLIED, lambda u, c: s.resend_evaluation(u, c.code)),
         "cancel": (State.REGISTERED, lambda u, c: s.cancel(u, c.code, reason="重复来电")),
         "escalate": (State.ACCEPTED, lambda u, c: s.escalate(u, c.code, note="请加快")),
     }

@@ -51,6 +51,8 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
         reply_review.submit_reply(user, code, text=text, expected_version=v)
     elif action == "evaluate":
         services.evaluate(user, code, rating=str(fields.get("rating") or ""), comment=text, expected_version=v)
+    elif action == "resend_evaluation":
+        services.resend_evaluation(user, code, expected_version=v)
     elif action == "merge":
         services.merge(user, code, into=str(fields.get("other") or "").strip(), expected_version=v)
     elif action == "cancel":

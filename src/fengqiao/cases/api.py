@@ -117,6 +117,7 @@ class ActionIn(Schema):
     action: Literal[
         "dispatch", "accept", "return", "note", "request_extension", "approve_extension", "refuse_extension",
         "reply", "evaluate", "merge", "cancel", "escalate", "list_supervision", "link", "dispute", "dismiss_dispute",
+        "resend_evaluation",
     ]
     expected_version: int | None = None
     lead_unit_id: int | None = None
@@ -127,6 +128,17 @@ class ActionIn(Schema):
     rating: str = ""
     other: str = ""
     propose_rule: bool = False
+
+
+class ResendIn(Schema):
+    expected_version: int | None = Field(None, description="the case's version as the caller saw it (409 if changed)")
+
+
+class ResendOut(Schema):
+    case: CaseOut
+    round: int = Field(description="the evaluation round the new invitation is for")
+    resend: int = Field(description="this round's n-th resend")
+    resends_left: int
 
 
 @router.get("", response=PageOut)
@@ -181,3 +193,13 @@ def act(request: HttpRequest, code: str, payload: ActionIn) -> CaseOut:
     user = _user(request)
     run_action(user, code, payload.action, payload.dict())
     return CaseOut.from_case(selectors.case_for(user, code))
+
+
+@router.post("/{code}/resend-evaluation", response=ResendOut, summary="Resend the evaluation SMS (重发评价短信)")
+def resend_evaluation(request: HttpRequest, code: str, payload: ResendIn | None = None) -> ResendOut:
+    """A fresh invitation for the current round replaces the citizen's codes (the old ones stop working)
+    and a new SMS is queued; an operator or dispatcher, a replied case, at most 3 times a round."""
+    user = _user(request)
+    resent = services.resend_evaluation(user, code, expected_version=payload.expected_version if payload else None)
+    return ResendOut(case=CaseOut.from_case(selectors.case_for(user, code)), round=resent.round,
+                     resend=resent.resend, resends_left=resent.left)

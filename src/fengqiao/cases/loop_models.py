@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 class EvaluationInvite(models.Model):
     """One invitation to evaluate one reply: a link code (8 characters) and an SMS code (6 digits), both
-    stored as keyed hashes only, valid until the case's evaluation deadline; used once."""
+    stored as keyed hashes only, valid until the case's evaluation deadline; used once.  A resent SMS
+    brings a fresh invitation for the same round and marks the one it replaces (``replaced_at``): one
+    live invitation per round, the replaced ones kept so that their codes can say they were replaced."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="evaluation_invites")
     round = models.PositiveSmallIntegerField()  # the evaluation round this reply opens (reopen_count + 1)
@@ -19,9 +21,11 @@ class EvaluationInvite(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     used_via = models.CharField(max_length=8, blank=True)  # link, sms
+    replaced_at = models.DateTimeField(null=True, blank=True)  # a resent invitation took its place
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "round"], name="evaluation_invite_round_unique")]
+        constraints = [models.UniqueConstraint(fields=["case", "round"], condition=models.Q(replaced_at__isnull=True),
+                                               name="evaluation_invite_live_round_unique")]
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.round}"

@@ -41,6 +41,7 @@ class Action(StrEnum):
     EVALUATE = "evaluate"  # satisfied or basically satisfied: closes
     REOPEN = "reopen"  # unsatisfied: back for handling again
     CLOSE_UNEVALUATED = "close_unevaluated"  # nobody evaluated within the period
+    RESEND_EVALUATION = "resend_evaluation"  # a fresh evaluation invitation (SMS) replaces the round's last one
     MERGE = "merge"
     CANCEL = "cancel"
     ESCALATE = "escalate"
@@ -91,6 +92,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.REPLIED, A.EVALUATE): S.CLOSED,
     (S.REPLIED, A.REOPEN): S.REOPENED,
     (S.REPLIED, A.CLOSE_UNEVALUATED): S.CLOSED,
+    (S.REPLIED, A.RESEND_EVALUATION): S.REPLIED,  # at most RESEND_LIMIT per round (services/evaluation.py)
     # duplicates and invalid reports
     (S.REGISTERED, A.MERGE): S.MERGED,
     (S.DISPATCHED, A.MERGE): S.MERGED,
@@ -137,6 +139,7 @@ ACTION_LABELS = {
     A.EVALUATE: _("评价：满意"),
     A.REOPEN: _("评价：不满意，重办"),
     A.CLOSE_UNEVALUATED: _("逾期未评价，结案"),
+    A.RESEND_EVALUATION: _("重发评价短信"),
     A.MERGE: _("合并为重复件"),
     A.CANCEL: _("作废"),
     A.ESCALATE: _("督办升级"),

@@ -79,11 +79,19 @@ def _kick_sender() -> None:
     send_outbox()
 
 
-def cancel_queued(case_id: int, kinds: Iterable[str]) -> int:
+def cancel_queued(case_id: int, kinds: Iterable[str], *, reason: str = "withdrawn: the deadline changed") -> int:
     """Withdraw messages of these kinds for a case that are not sent yet (e.g. reminders of a deadline
-    that an approved extension replaced)."""
-    return Outbox.objects.filter(case_id=case_id, kind__in=list(kinds), status=Status.QUEUED).update(
-        status=Status.CANCELLED, last_error="withdrawn: the deadline changed"
+    that an approved extension replaced, an evaluation SMS whose invitation a resent one replaced).  The
+    rows are locked first, so the sender cannot claim one meanwhile; one-time codes in them are masked."""
+    from fengqiao.notifications.sending import SECRET_KINDS, redact
+
+    rows = list(Outbox.objects.select_for_update()
+                .filter(case_id=case_id, kind__in=list(kinds), status=Status.QUEUED).values_list("pk", "kind", "body"))
+    for pk, kind, body in rows:
+        if kind in SECRET_KINDS:
+            Outbox.objects.filter(pk=pk).update(body=redact(body))
+    return Outbox.objects.filter(pk__in=[pk for pk, _kind, _body in rows], status=Status.QUEUED).update(
+        status=Status.CANCELLED, last_error=reason[:300]
     )
 
 

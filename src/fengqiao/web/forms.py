@@ -155,6 +155,10 @@ class EvaluateForm(ActionForm):
                            help_text=_("选择“不满意”时请写明原因，案件将退回重办。"))
 
 
+class ResendEvaluationForm(ActionForm):
+    """重发评价短信: nothing to fill in; new codes replace the ones the citizen has (at most 3 times a round)."""
+
+
 class OtherCaseForm(ActionForm):
     other = forms.CharField(label=_("案件编号"), max_length=20)
 
@@ -187,6 +191,7 @@ ACTION_SPECS: dict[str, ActionSpec] = {
     "approve_extension": ActionSpec(DecisionForm, _("批准延期"), _("批准")),
     "refuse_extension": ActionSpec(ReasonForm, _("不予延期"), _("不予批准"), "danger"),
     "evaluate": ActionSpec(EvaluateForm, _("回访评价"), _("提交评价")),
+    "resend_evaluation": ActionSpec(ResendEvaluationForm, _("重发评价短信"), _("重发评价短信"), "ghost"),
     "merge": ActionSpec(OtherCaseForm, _("合并为重复件"), _("合并"), "danger"),
     "cancel": ActionSpec(ReasonForm, _("作废"), _("作废"), "danger"),
     "escalate": ActionSpec(NoteOnlyForm, _("督办升级"), _("升级督办"), "warning"),

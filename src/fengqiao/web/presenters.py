@@ -105,6 +105,8 @@ def event_details(event: CaseEvent) -> list[str]:
         facts.append(_("申请延期 %(n)s 个工作日") % {"n": data["working_days"]})
     if data.get("rating") == Satisfaction.BASICALLY:  # the action's label already says satisfied / not
         facts.append(_("评价：%(r)s") % {"r": Satisfaction(data["rating"]).label})
+    if event.action == Action.RESEND_EVALUATION and data.get("resend"):
+        facts.append(_("本轮第 %(n)s 次重发，原链接和验证码已失效") % {"n": data["resend"]})
     if event.action == Action.ESCALATE and data.get("level") in SUPERVISION_LABELS:
         facts.append(str(SUPERVISION_LABELS[data["level"]]))
     if data.get("into_code"):

@@ -13,6 +13,7 @@ from fengqiao.cases.services.closing import (
 )
 from fengqiao.cases.services.dispatch import accept, dispatch, return_case
 from fengqiao.cases.services.disputes import dismiss_dispute, dispute
+from fengqiao.cases.services.evaluation import resend_evaluation
 from fengqiao.cases.services.handling import add_note, decide_extension, reply, request_extension
 from fengqiao.cases.services.register import PartyInput, Registered, RegisterInput, register
 
@@ -39,5 +40,6 @@ __all__ = [
     "register",
     "reply",
     "request_extension",
+    "resend_evaluation",
     "return_case",
 ]

@@ -36,6 +36,7 @@ DEFAULT_AUDIENCE: dict[Action, Audience] = {
     Action.EVALUATE: Audience.PARTIES,
     Action.REOPEN: Audience.PARTIES,
     Action.CLOSE_UNEVALUATED: Audience.PARTIES,
+    Action.RESEND_EVALUATION: Audience.INTERNAL,
     Action.MERGE: Audience.PARTIES,
     Action.CANCEL: Audience.PARTIES,
     Action.ESCALATE: Audience.INTERNAL,
