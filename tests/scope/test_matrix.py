@@ -261,3 +261,8 @@ def test_parties_reveal(city: City, abc: dict[str, Case]) -> None:
                 assert (view.user_id, view.subject, view.fields, view.ip_address) == (
                     user.pk, f"case:{case.code}", "name,phone,id_number,address", "10.0.0.8")
     assert actual == REVEAL
+
+
+def test_a_unit_leader_has_her_units_handling_tab_first(city: City, unit_leader: User) -> None:
+    assert [t.key for t in selectors.tabs_for(unit_leader)] == ["handling", "overdue", "all"]
+    assert [t.key for t in selectors.tabs_for(city.users["leader"])] == ["overdue", "all"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import PII_ROLES, Role
@@ -67,6 +68,8 @@ def tabs_for(user: User) -> list[Tab]:
     if "flow_queue" in keys and not user.memberships.filter(role=Role.DISPATCHER,
                                                             unit__kind="hotline_centre").exists():
         keys.remove("flow_queue")  # only the 12345 centre's dispatchers receive the grid's flow
+    if Role.LEADER in user.role_set() and "handling" not in keys and scope.units_of(user, Role.LEADER):
+        keys.insert(0, "handling")  # a department's leader (局长): what her unit is handling, first
     return [Tab(k, TABS[k]) for k in keys or ["all"]]
 
 
@@ -166,7 +169,7 @@ def case_for(user: User, code: str) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound(f"没有找到案件 {code}，或您无权查看。")
+        raise NotFound(_("没有找到案件 %(case)s，或您无权查看。") % {"case": code})
     return case
 
 
@@ -203,7 +206,7 @@ def parties(user: User, case: Case, *, reveal: bool = False, ip_address: str | N
         return []  # a reporter following the primary her report was merged into sees no one else's details
     rows = list(Party.objects.filter(case=case).order_by("pk"))
     if reveal and not (can_reveal(user) or own):
-        raise PermissionDenied("您的角色不能查看当事人的完整信息。")
+        raise PermissionDenied(_("您的角色不能查看当事人的完整信息。"))
     if reveal and rows and not own:
         role = next(iter(sorted(user.role_set() & PII_ROLES)))
         record_personal_data_view(

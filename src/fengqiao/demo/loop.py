@@ -37,12 +37,8 @@ DISPUTES = 4
 HELD_REPLIES = 3
 INVITES = 40
 
-DISPUTE_REASONS = (
-    "该事项系业主与物业服务企业之间的合同纠纷，依据《物业管理条例》应由属地街道、社区居委会组织协调，不属于本单位法定职责。",
-    "经核实，反映地点位于高速公路管理范围内，依据《公路法》由高速公路管理部门负责，建议改派。",
-    "该事项涉及劳动报酬争议，依法应由人社部门劳动保障监察机构或劳动人事争议仲裁委员会处理，本单位无管辖权。",
-    "诉求内容为商品房质量问题，属开发企业保修责任，依据《建设工程质量管理条例》应由住建部门督促处理。",
-)
+DISPUTE_REASON = ("经核实，反映的「{topic}」事项不属于本单位法定职责；依据属地管理原则，应由{street}牵头处理，"
+                  "本单位可配合提供政策依据。申请改派。")
 WEAK_REPLIES = (
     "您好，您反映的问题已收悉，我们会尽快处理。",
     "已转相关科室，请耐心等待。",
@@ -64,7 +60,7 @@ def _user(username: str) -> User:
 
 def _newest(state: State, unit_ids: list[int]) -> list[Case]:
     """The newest cases in ``state`` led by one of ``unit_ids``."""
-    return list(Case.objects.filter(status=state, lead_unit_id__in=unit_ids).select_related("street")
+    return list(Case.objects.filter(status=state, lead_unit_id__in=unit_ids).select_related("street", "category")
                 .order_by("-registered_at", "-pk")[:50])
 
 
@@ -78,8 +74,10 @@ def _disputes(org: Org, shown: Shown) -> None:
             continue
         try:
             with transaction.atomic():
+                topic = case.category.name if case.category else case.title[:20]
+                street = case.street.name if case.street else "属地镇街"
                 disputes.dispute(_user(f"handler_{by_unit[lead]}"), case.pk,
-                                 reason=DISPUTE_REASONS[done % len(DISPUTE_REASONS)])
+                                 reason=DISPUTE_REASON.format(topic=topic, street=street))
         except (DomainError, User.DoesNotExist):
             continue
         done += 1
