@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fengqiao.open311",
     "fengqiao.demo",
     "fengqiao.analytics",
+    "fengqiao.gridwork",
     "fengqiao.web",
 ]
 
