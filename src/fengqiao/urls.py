@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("fengqiao.notifications.urls")),
     path("ranking/", include("fengqiao.analytics.urls")),
+    path("", include("fengqiao.gridwork.urls")),
     path("", include("fengqiao.web.urls")),
 ]
 # Uploaded files are never served from a public path: /cases/<code>/files/<id>/ checks scope and audience.

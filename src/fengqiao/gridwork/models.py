@@ -168,3 +168,6 @@ class VisitPhoto(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visit", "sha256"], name="visit_photo_once")]
+
+    def __str__(self) -> str:
+        return self.file.name

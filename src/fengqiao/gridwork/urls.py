@@ -1,0 +1,11 @@
+"""Grid work's pages: the phone's patrol app (/patrol/), coverage (/coverage/), a grid's page (/grids/…)."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("fengqiao.gridwork.urls_patrol")),
+    path("", include("fengqiao.gridwork.urls_coverage")),
+    path("", include("fengqiao.gridwork.urls_grid")),
+]
