@@ -83,7 +83,7 @@ class DeadlinePolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category or '默认'} · {self.get_urgency_display() or '全部'}"
+        return f"{self.category or _('默认')} · {self.get_urgency_display() or _('全部')}"
 
 
 class Case(models.Model):
@@ -217,7 +217,12 @@ class Assignment(models.Model):
     return_reason = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "status"], name="assignment_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # the monthly ranking reads a month of lead assignments by dispatch and by close
+            models.Index(fields=["dispatched_at"], name="assignment_dispatched"),
+            models.Index(fields=["closed_at"], name="assignment_closed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.unit_id} ({self.role}, {self.status})"
@@ -310,6 +315,7 @@ class Evaluation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "round"], name="evaluation_round_unique")]
+        indexes = [models.Index(fields=["at"], name="evaluation_at")]  # the ranking's month of evaluations
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.round} {self.rating}"
