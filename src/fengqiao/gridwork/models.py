@@ -92,6 +92,11 @@ class Finding(models.TextChoices):
     ABSENT = "absent", _("未遇到人")
 
 
+class LocatedBy(models.TextChoices):
+    GPS = "gps", _("GPS 定位")
+    PLACE = "place", _("走访点位置（未获得定位）")
+
+
 class Campaign(models.Model):
     """A dated drive over some kinds of places in an area (排查, 律师进企业, 检察官进校园): its own coverage is
     the share of its target places visited for it between its dates."""
@@ -137,6 +142,11 @@ class Visit(models.Model):
     lng = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
     accuracy_m = models.FloatField(_("GPS accuracy (m)"), null=True, blank=True)
+    # where the point came from: the phone's GPS, or the place's own point when the phone had no fix (refused)
+    located_by = models.CharField(_("located by"), max_length=8, choices=LocatedBy.choices, default=LocatedBy.GPS)
+    # metres between the point and the place's point when the visit was logged (None: no place); a GPS point
+    # far from the place, or in another grid, is kept and flagged by this, not refused (docs/gridwork/patrol.md)
+    distance_m = models.FloatField(_("distance from the place (m)"), null=True, blank=True)
     finding = models.CharField(_("finding"), max_length=8, choices=Finding.choices, default=Finding.NORMAL)
     note = models.TextField(_("note"), blank=True)
     case = models.ForeignKey("cases.Case", verbose_name=_("case raised"), null=True, blank=True,
