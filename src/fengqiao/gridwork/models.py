@@ -180,4 +180,4 @@ class VisitPhoto(models.Model):
         constraints = [models.UniqueConstraint(fields=["visit", "sha256"], name="visit_photo_once")]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
