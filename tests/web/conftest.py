@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from fengqiao.cases import services
@@ -41,8 +42,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> City:
+def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[City]:
     # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain sync ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    return build_city()
+    yield build_city()
+    # While Playwright's event loop runs in this thread, Django's per-context connection store gives the
+    # test's ORM calls a connection of their own, which nothing else closes: close it here, or the test
+    # database cannot be dropped at the end ("… is being accessed by other users" on PostgreSQL).
+    connections.close_all()
