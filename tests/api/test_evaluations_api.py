@@ -276,3 +276,22 @@ def test_the_staff_endpoint_keeps_csrf(city: City, frozen: Any) -> None:
     assert response.status_code == 403
     assert response.json()["error"] == "csrf_failed"
     assert state(case) == before
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("10.0.0.8", "10.0.0.8"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::"),  # one /64: a phone's or a household's prefix
+    ("", "unknown"),  # no address (not through a real server): one shared counter, never a 500
+    ("not an address", "unknown"),
+])
+def test_the_rate_limit_key(address: str, key: str) -> None:
+    from django.test import RequestFactory
+
+    from fengqiao.kit.throttle import client_address
+
+    request = RequestFactory().get("/api/evaluations/WXYZ3467")
+    if address:
+        request.META["REMOTE_ADDR"] = address
+    else:
+        del request.META["REMOTE_ADDR"]
+    assert client_address("evaluation.page", request) == key

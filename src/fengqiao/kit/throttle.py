@@ -9,6 +9,8 @@ the local-memory default counts per process).
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
@@ -26,8 +28,21 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+def client_address(group: str, request: HttpRequest) -> str:
+    """The counter's key: the IPv4 address, or the IPv6 /64 (one household's or phone's prefix, as
+    django-ratelimit's own ``ip`` key); a request without a usable address (not through a real server)
+    shares one counter instead of failing."""
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
+    except ValueError:
+        return "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
 def hit(request: HttpRequest, *, group: str, rate: str, message: str) -> None:
     """Count one try of this client against ``group``; TooManyRequests once it is over ``rate``."""
-    usage = get_usage(request, group=group, key="ip", rate=rate, increment=True)
+    usage = get_usage(request, group=group, key=client_address, rate=rate, increment=True)
     if usage is not None and usage["should_limit"]:
         raise TooManyRequests(message, retry_after=max(1, int(usage["time_left"])))
