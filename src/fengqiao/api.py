@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from fengqiao.cases.api import router as cases_router
 from fengqiao.cases.evaluation_api import router as evaluations_router
+from fengqiao.gridwork.api import router as patrol_router
 from fengqiao.intake import push
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/cases", cases_router)
 api.add_router("/evaluations", evaluations_router)  # no login: the link code or SMS code is the credential
+api.add_router("/patrol", patrol_router)  # the grid worker's patrol app (gridwork/api.py)
 push.install(api)  # /api/intake/: X-API-Key auth per router
 
 
