@@ -175,6 +175,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/idb-keyval", PROJECT_DIR / "node_modules" / "idb-keyval" / "dist"),  # the patrol app's outbox
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -232,6 +233,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fengqiao@localhost")
+
+# Grid patrol coverage: a grid under this share of its planned places visited in a month is a blind spot
+# (docs/gridwork/coverage.md).
+COVERAGE_THRESHOLD = float(env("COVERAGE_THRESHOLD", "0.8"))
 
 # Where the demo and the tests find the shared real data sets (never copied into the repo).
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", str(PROJECT_DIR.parent / "shared" / "data")))
