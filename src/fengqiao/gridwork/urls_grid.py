@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from fengqiao.gridwork import grid_views
+
+urlpatterns: list[URLPattern] = [
+    path("grids/teams/", grid_views.grid_teams, name="grid_teams"),
+    path("grids/<str:code>/", grid_views.grid_detail, name="grid_detail"),
+    path("grids/<str:code>/team/phones/", grid_views.grid_team_reveal, name="grid_team_reveal"),
+]
