@@ -276,3 +276,13 @@ def test_a_campaign_visit_is_checked_against_the_campaign(city: City) -> None:
         record(city, visit_input(at, campaign_id=999_999))
     assert refused.value.fields == {"campaign_id": "专项行动不存在"}
     assert Visit.objects.count() == 1
+
+
+def test_a_place_taken_off_the_plan_still_takes_the_visit_a_missing_one_does_not(city: City) -> None:
+    at = place(city)
+    at.active = False  # taken off the plan after the phone logged the visit offline
+    at.save()
+    assert record(city, visit_input(at)).visit.place == at
+    with pytest.raises(ValidationFailed) as refused:
+        record(city, visit_input(at, place_id=999_999))
+    assert refused.value.fields == {"place_id": "走访点不存在"}

@@ -11,7 +11,7 @@ import pytest
 
 from fengqiao.cases.models import Attachment, Case, Channel
 from fengqiao.gridwork.models import Finding, LocatedBy, Place, PlaceKind, Visit, VisitPhoto
-from tests.factories import City
+from tests.factories import PASSWORD, City
 from tests.gridwork.patrol_kit import place, png
 from tests.web.browser_kit import PHONE, Clerk
 
@@ -162,4 +162,58 @@ def test_an_offline_patrol_reaches_the_server_exactly_once(live_city: City, live
     assert Visit.objects.filter(place=rental).count() == 2
     assert (Visit.objects.count(), Case.objects.count(), VisitPhoto.objects.count()) == (4, 1, 1)
     assert Place.objects.count() == 4
+    clerk.close()
+
+
+def test_an_expired_session_and_a_refused_visit_keep_the_records_on_the_phone(
+        live_city: City, live_server: Any, browser: Any) -> None:
+    city = live_city
+    kept = place(city, name="东风小学", kind=PlaceKind.SCHOOL, every_days=7)
+    moved = place(city, name="临街烧烤店", kind=PlaceKind.SHOP, every_days=7)
+    clerk = Clerk(browser, live_server.url, "grid_worker", viewport=PHONE)
+    context, page = clerk.context, clerk.page
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    lng, lat = city.point_in(0)
+    context.set_geolocation({"longitude": lng, "latitude": lat, "accuracy": 30})
+    clerk.goto("/patrol/")
+    page.locator("[data-testid=place]").nth(1).wait_for()
+    wait_for_service_worker(page)
+
+    context.set_offline(True)
+    for name in (kept.name, moved.name):
+        form = open_visit(page, name)
+        page.locator("[data-testid=gps]", has_text="已定位").wait_for()
+        save(page, form)
+    # while she was out of reach the shop was moved to the neighbouring community's grid, and her session ended
+    Place.objects.filter(pk=moved.pk).update(grid=city.grids[2])
+    context.clear_cookies()
+    context.set_offline(False)
+    login_note = page.locator("[data-testid=login-needed]")
+    login_note.wait_for()
+    assert "登录已过期" in login_note.inner_text()
+    assert "2 条待上传，登录后自动上传" in page.locator("[data-testid=outbox-banner]").inner_text()
+    assert queue_states(page) == ["pending", "pending"]
+    assert Visit.objects.count() == 0
+    clerk.shot("patrol-07-login-expired")
+
+    login_note.locator("a").click()
+    page.fill("#id_username", "grid_worker")
+    page.fill("#id_password", PASSWORD)
+    page.click("form button.primary")
+    page.wait_for_url(f"{live_server.url}/patrol/")
+    page.wait_for_function("document.querySelectorAll('[data-testid=queue-item][data-state=rejected]').length === 1"
+                           " && document.querySelectorAll('[data-testid=queue-item][data-state=sent]').length === 1",
+                           timeout=20_000)
+    refused = page.locator("[data-testid=queue-item][data-state=rejected]")
+    assert "临街烧烤店" in refused.inner_text()
+    assert "不在您负责的网格内" in refused.inner_text()
+    assert "1 条被退回" in page.locator("[data-testid=outbox-banner]").inner_text()
+    assert list(Visit.objects.values_list("place_id", flat=True)) == [kept.pk]
+    clerk.shot("patrol-08-refused")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    refused.locator("button").click()
+    page.locator("[data-testid=queue-item][data-state=rejected]").wait_for(state="detached")
+    page.locator("[data-testid=outbox-banner]").wait_for(state="hidden")
+    assert page.evaluate("idbKeyval.keys(idbKeyval.createStore('fengqiao-patrol-outbox', 'outbox'))") == []
     clerk.close()

@@ -183,9 +183,10 @@ def _locate(data: VisitInput, paths: list[str]) -> tuple[Place | None, Area, flo
     point is kept as measured and the distance flags it.  A point outside the city is refused."""
     place = None
     if data.place_id is not None:
-        place = Place.objects.select_related("grid").filter(pk=data.place_id, active=True).first()
+        # an inactive place still takes visits: it may have left the plan after the phone logged the visit
+        place = Place.objects.select_related("grid").filter(pk=data.place_id).first()
         if place is None:
-            raise ValidationFailed(_("走访点不存在或已停用。"), fields={"place_id": _("走访点不存在或已停用")})
+            raise ValidationFailed(_("走访点不存在。"), fields={"place_id": _("走访点不存在")})
         if not in_paths(place.grid, paths):
             message = _("走访点「%(place)s」属于%(grid)s，不在您负责的网格内。")
             raise PermissionDenied(message % {"place": place.name, "grid": place.grid.name},

@@ -181,6 +181,7 @@
   function localVisits() {
     var all = [];
     state.outbox.filter(mine).forEach(function (i) {
+      if (i.state === "rejected") return;  // the server refused it: the place is not visited
       all.push({ place_id: i.visit.place_id, at: new Date(i.visit.observed_at), state: i.state });
     });
     Object.keys(state.recent).forEach(function (key) {
@@ -226,11 +227,11 @@
     banner.hidden = !mineQueued.length;
     banner.className = "pt-outbox" + (refused ? " has-rejected" : "");
     var parts = [];
-    if (waiting) parts.push(fmt(T.queued, { n: waiting }));
+    if (waiting) parts.push(fmt(state.loginNeeded ? T.queuedLogin : T.queued, { n: waiting }));
     if (refused) parts.push(fmt(T.rejectedCount, { n: refused }));
     if (state.retryAt && online) parts.push(fmt(T.retryIn, { s: Math.max(1, Math.round((state.retryAt - Date.now()) / 1000)) }));
     $(".pt-outbox-text", banner).textContent = parts.join(" · ");
-    $("[data-action=flush]", banner).hidden = !waiting || !online;
+    $("[data-action=flush]", banner).hidden = !waiting || !online || state.loginNeeded;
 
     var login = $("[data-testid=login-needed]");
     login.hidden = !state.loginNeeded;
@@ -283,22 +284,21 @@
     var at = new Date(observedAt);
     var meta = [mmdd(at) + " " + hhmm(at), config.findings[finding] || finding];
     if (photos) meta.push(fmt(T.photos, { n: photos }));
-    var row = el("li", { className: "pt-queue-item " + stateName, "data-testid": "queue-item",
-                         "data-state": stateName, "data-client-id": clientId }, [
+    var drop = null;
+    if (stateName === "rejected") {
+      drop = el("button", { type: "button", className: "pt-btn small ghost pt-drop", text: T["delete"] });
+      drop.addEventListener("click", function () { discard(clientId); });
+    }
+    return el("li", { className: "pt-queue-item " + stateName, "data-testid": "queue-item",
+                      "data-state": stateName, "data-client-id": clientId }, [
       el("div", { className: "pt-queue-main" }, [
-        el("strong", { text: place || T.adHoc }),
+        el("div", { className: "pt-queue-top" }, [el("strong", { text: place || T.adHoc }), badge(stateName)]),
         el("span", { className: "pt-meta", text: meta.join(" · ") }),
         caseCode ? el("span", { className: "pt-case", text: fmt(T["case"], { code: caseCode }) }) : null,
-        error ? el("span", { className: "pt-reason", text: error }) : null
-      ]),
-      badge(stateName)
+        error ? el("span", { className: "pt-reason", text: error }) : null,
+        drop
+      ])
     ]);
-    if (stateName === "rejected") {
-      var drop = el("button", { type: "button", className: "pt-btn small ghost", text: T["delete"] });
-      drop.addEventListener("click", function () { discard(clientId); });
-      row.appendChild(drop);
-    }
-    return row;
   }
 
   function renderPlaces() {
