@@ -106,7 +106,8 @@ def _texts() -> dict[str, str]:
     return {
         "online": _("在线"), "offline": _("离线"),
         "pending": _("待上传"), "sending": _("上传中"), "sent": _("已上传"), "rejected": _("被退回"),
-        "queued": _("%(n)s 条待上传，联网后自动上传"), "queuedLogin": _("%(n)s 条待上传，登录后自动上传"), "rejectedCount": _("%(n)s 条被退回，请查看"),
+        "queued": _("%(n)s 条待上传，联网后自动上传"), "queuedLogin": _("%(n)s 条待上传，登录后自动上传"),
+        "rejectedCount": _("%(n)s 条被退回，请查看"),
         "retryIn": _("%(s)s 秒后重试"), "loginNeeded": _("登录已过期：请重新登录，记录仍保存在手机上"),
         "planFrom": _("计划更新于 %(t)s"), "planOffline": _("离线：显示 %(t)s 保存的计划"),
         "planMissing": _("还没有保存过计划：联网后打开一次本页"),
