@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from fengqiao.cases import flow
 from fengqiao.intake import pipeline
@@ -20,6 +23,14 @@ def _fresh_geo_index() -> None:
     pipeline.forget_sessions()  # a push session caches ids that a rolled-back test may reuse
     dedup.forget_common()
     flow.invalidate()  # the active flow rules are cached per process; a rolled-back test's rules must not leak
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default() -> Iterator[None]:
+    """Every test starts in the source language: a request in English (LocaleMiddleware activates it for
+    the thread) must not turn the next test's service messages into English."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

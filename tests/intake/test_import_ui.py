@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,14 @@ from tests.web.conftest import login
 
 
 @pytest.fixture(autouse=True)
-def _immediate_huey(settings: object, tmp_path: Path) -> None:
+def _immediate_huey(settings: object, tmp_path: Path) -> Iterator[None]:
     from huey.contrib.djhuey import HUEY
 
-    HUEY.immediate = True
+    before = HUEY.immediate
+    HUEY.immediate = True  # for these tests only: later tests expect queued jobs (an SMS not yet sent)
     settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+    yield
+    HUEY.immediate = before
 
 
 def upload(city: City, lines: list[str]) -> SimpleUploadedFile:

@@ -4,6 +4,7 @@ the reasons a clerk reads."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from fengqiao.intelligence import reply_quality as rq
 
@@ -45,6 +46,26 @@ def test_a_boilerplate_forwarding_reply_is_weak_with_every_reason() -> None:
         "答复过于简短",
         "缺少法律政策依据或原因说明",
     ]
+
+
+def test_the_reasons_are_kept_in_chinese_and_shown_in_the_readers_language() -> None:
+    reasons = rq.score(MESSAGE, BOILERPLATE).reasons
+    with translation.override("en"):
+        shown = [rq.reason_text(r) for r in [*reasons, "答复不够完整（完整性 83%，低于 90%）"]]
+    assert shown == [
+        "The reply does not address the request; it does not mention: 幸福、小区、号楼、电梯",
+        "Does not answer “希望尽快修复电梯”",
+        "Does not answer “并请说明物业为什么拖延。”",
+        "Does not say what was found on checking",
+        "Does not say what was done, or on what basis",
+        "Does not give the result",
+        "No contact details or next steps",
+        "The reply is too short",
+        "Gives no legal or policy basis and no reasons",
+        "The reply is incomplete (completeness 83%, below 90%)",
+    ]
+    with translation.override("zh-hans"):
+        assert [rq.reason_text(r) for r in reasons] == reasons  # Chinese is the source language
 
 
 def test_a_reply_about_another_matter_is_not_relevant() -> None:

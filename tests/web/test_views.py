@@ -258,6 +258,22 @@ def test_language_switch_to_english_and_back(client: Client, city: City, case: C
     assert "待分拨" in response.content.decode()
 
 
+def test_a_refused_action_reads_in_english(client: Client, city: City, case: Case) -> None:
+    """Service errors are translated when raised: the clerk reads them in her language."""
+    services.dispatch(city.users["dispatcher"], case.code, lead_unit_id=city.departments[0].pk)
+    case.refresh_from_db()
+    login(client, city, "handler")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post(_url(case, "return"), {"return-expected_version": case.version, "return-text": "不"})
+    assert response.status_code == 400
+    form = next(o.form for o in response.context["offered"] if o.name == "return")
+    assert form.errors["text"] == ["Reason for return is required"]
+    response = client.post(_url(case, "return"), {"return-expected_version": case.version - 1,
+                                                   "return-text": "不属于本单位职责"})
+    assert response.status_code == 409
+    assert "The case changed after you opened it (Dispatch); it is now “To accept”." in response.content.decode()
+
+
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 

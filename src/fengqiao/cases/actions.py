@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fengqiao.accounts.models import User
 from fengqiao.cases import services
 from fengqiao.kit.errors import ValidationFailed
@@ -15,7 +17,8 @@ def _int(fields: Mapping[str, Any], name: str, label: str) -> int:
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValidationFailed(f"请填写{label}。", fields={name: f"请填写{label}"}) from None
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label},
+                               fields={name: _("请填写%(label)s") % {"label": label}}) from None
 
 
 def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) -> None:
@@ -24,7 +27,7 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
     text = str(fields.get("text") or "")
     if action == "dispatch":
         assisting = [int(i) for i in fields.get("assisting_unit_ids") or [] if str(i).strip()]
-        services.dispatch(user, code, lead_unit_id=_int(fields, "lead_unit_id", "主办单位"),
+        services.dispatch(user, code, lead_unit_id=_int(fields, "lead_unit_id", _("主办单位")),
                           assisting_unit_ids=assisting, note=text, expected_version=v,
                           propose_rule=bool(fields.get("propose_rule")))
     elif action == "accept":
@@ -39,7 +42,7 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
         services.add_note(user, code, text=text, visible_to_parties=bool(fields.get("visible_to_parties")),
                           expected_version=v)
     elif action == "request_extension":
-        services.request_extension(user, code, working_days=_int(fields, "working_days", "延期天数"),
+        services.request_extension(user, code, working_days=_int(fields, "working_days", _("延期天数")),
                                    reason=text, expected_version=v)
     elif action in ("approve_extension", "refuse_extension"):
         services.decide_extension(user, code, approve=action == "approve_extension", note=text,
@@ -64,4 +67,4 @@ def run_action(user: User, code: str, action: str, fields: Mapping[str, Any]) ->
     elif action == "link":
         services.link(user, code, other=str(fields.get("other") or "").strip(), expected_version=v)
     else:
-        raise ValidationFailed(f"未知的操作：{action}", fields={"action": "未知的操作"})
+        raise ValidationFailed(_("未知的操作：%(action)s") % {"action": action}, fields={"action": _("未知的操作")})

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from fengqiao.cases import evaluation_public as public
@@ -73,9 +74,9 @@ class EvaluatedOut(Schema):
 
 def _evaluated(case: Case) -> EvaluatedOut:
     label = str(dict(Satisfaction.choices).get(case.satisfaction, case.satisfaction))
-    detail = f"感谢您的评价。事项 {case.code} 的评价“{label}”已提交。"
+    detail = _("感谢您的评价。事项 %(code)s 的评价“%(r)s”已提交。") % {"code": case.code, "r": label}
     if case.status == "reopened":
-        detail += "我们将重新办理，并再次答复您。"
+        detail += _("我们将重新办理，并再次答复您。")
     return EvaluatedOut(case_code=case.code, rating=case.satisfaction, rating_label=label, status=case.status,
                         status_label=str(case.get_status_display()), detail=detail)
 

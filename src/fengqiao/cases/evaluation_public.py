@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.audit.models import Audience
 from fengqiao.cases.loop_models import EvaluationInvite
@@ -17,17 +18,17 @@ from fengqiao.kit import throttle
 
 PAGE_GROUP, PAGE_RATE = "evaluation.page", "30/m"  # opening and submitting by link code
 CODE_GROUP, CODE_RATE = "evaluation.code", "10/m"  # trying an SMS code (6 digits: guessing needs ~10^5 tries)
-TOO_MANY = "操作过于频繁，请一分钟后再试。"
+TOO_MANY = gettext_noop("操作过于频繁，请一分钟后再试。")
 
 
 def limit_page(request: HttpRequest) -> None:
     """Count one look at (or submission of) an evaluation page; TooManyRequests over the rate."""
-    throttle.hit(request, group=PAGE_GROUP, rate=PAGE_RATE, message=TOO_MANY)
+    throttle.hit(request, group=PAGE_GROUP, rate=PAGE_RATE, message=gettext(TOO_MANY))
 
 
 def limit_code(request: HttpRequest) -> None:
     """Count one try of a tracking code and SMS code; TooManyRequests over the rate."""
-    throttle.hit(request, group=CODE_GROUP, rate=CODE_RATE, message=TOO_MANY)
+    throttle.hit(request, group=CODE_GROUP, rate=CODE_RATE, message=gettext(TOO_MANY))
 
 
 @dataclass(frozen=True)

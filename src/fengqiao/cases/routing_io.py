@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Category
 from fengqiao.cases.routing_models import RoutingRule
@@ -68,7 +69,7 @@ def _bool(raw: str, name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise BadRow(f"{name}“{raw}”应为 1/0、是/否")
+    raise BadRow(_("%(name)s“%(raw)s”应为 1/0、是/否") % {"name": name, "raw": raw})
 
 
 class _Lookup:
@@ -87,26 +88,26 @@ class _Lookup:
             raise BadRow(fields["__error__"])
         code, area_code, lead_code = (text(fields, k) for k in REQUIRED)
         if not code or not area_code or not lead_code:
-            raise BadRow("分类编码、地区编码和主办单位编码都不能为空")
+            raise BadRow(_("分类编码、地区编码和主办单位编码都不能为空"))
         category = self.categories.get(code)
         if category is None:
-            raise BadRow(f"分类 {code} 不存在")
+            raise BadRow(_("分类 %(code)s 不存在") % {"code": code})
         area = self.areas.get(area_code)
         if area is None:
-            raise BadRow(f"地区 {area_code} 不存在")
+            raise BadRow(_("地区 %(code)s 不存在") % {"code": area_code})
         lead = self.units.get(lead_code)
         if lead is None or not lead.active:
-            raise BadRow(f"主办单位 {lead_code} 不存在或已停用")
+            raise BadRow(_("主办单位 %(code)s 不存在或已停用") % {"code": lead_code})
         assisting = []
         for c in _codes(text(fields, "assisting_unit_codes")):
             unit = self.units.get(c)
             if unit is None or not unit.active:
-                raise BadRow(f"协办单位 {c} 不存在或已停用")
+                raise BadRow(_("协办单位 %(code)s 不存在或已停用") % {"code": c})
             if unit.pk != lead.pk and unit not in assisting:
                 assisting.append(unit)
         note = text(fields, "note")
         if len(note) > 200:
-            raise BadRow("备注超过 200 字")
+            raise BadRow(_("备注超过 200 字"))
         return RuleRow(number, category, area, lead, assisting,
                        _bool(text(fields, "auto_dispatch"), "auto_dispatch", False),
                        _bool(text(fields, "active"), "active", True), note)
@@ -127,7 +128,7 @@ def import_rules(data: bytes, *, dry_run: bool = False) -> ImportReport:
         key = (text(record.fields, "category_code"), text(record.fields, "area_code"))
         try:
             if key in seen:
-                raise BadRow(f"与第 {seen[key]} 行重复（同一分类和地区）")
+                raise BadRow(_("与第 %(row)s 行重复（同一分类和地区）") % {"row": seen[key]})
             rows.append(lookup.row(record.number, record.fields))
             seen[key] = record.number
         except BadRow as exc:

@@ -130,7 +130,7 @@ class FlowRule(models.Model):
         verbose_name_plural = _("flow rules")
 
     def __str__(self) -> str:
-        return f"{self.get_direction_display()} · {self.category or '全部分类'}"
+        return f"{self.get_direction_display()} · {self.category or _('全部分类')}"
 
     def source_channels(self) -> list[str]:
         return list(self.channels) or SOURCE_CHANNELS[FlowDirection(self.direction)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.kit.errors import Conflict
@@ -161,9 +162,10 @@ class IllegalTransition(Conflict):
 
     def __init__(self, state: State, action: Action) -> None:
         allowed = allowed_actions(state)
-        names = "、".join(str(ACTION_LABELS[a]) for a in allowed) or "无"
+        names = pgettext("list separator", "、").join(str(ACTION_LABELS[a]) for a in allowed) or gettext("无")
         super().__init__(
-            f"当前状态为「{STATE_LABELS[state]}」，不能执行「{ACTION_LABELS[action]}」。可执行的操作：{names}。"
+            gettext("当前状态为「%(state)s」，不能执行「%(action)s」。可执行的操作：%(allowed)s。")
+            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "allowed": names}
         )
         self.state = state
         self.action = action

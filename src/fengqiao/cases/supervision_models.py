@@ -52,7 +52,7 @@ class SupervisionLadder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category or '默认'} · {self.get_urgency_display() or '全部'}"
+        return f"{self.category or _('默认')} · {self.get_urgency_display() or _('全部')}"
 
 
 class SupervisionStep(models.Model):

@@ -29,6 +29,7 @@ import joblib
 import numpy as np
 import rjieba
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 MODEL_FILE = "reply_quality.joblib"
 DEFAULT_THRESHOLD = 0.4  # about a quarter of the board's real replies fall under it (docs/reply_quality.md)
@@ -54,16 +55,40 @@ STOPWORDS = frozenset({
 # Structural parts of a reply (completeness), each a pattern and the reason given when it is missing.
 PARTS: dict[str, tuple[re.Pattern[str], str]] = {
     "acknowledgement": (re.compile(r"收悉|您好|你好|感谢|来信|留言|来电|反映的"),
-                        "缺少对来信的回应（如“您的留言已收悉”）"),
+                        gettext_noop("缺少对来信的回应（如“您的留言已收悉”）")),
     "findings": (re.compile(r"经调查|经核实|经了解|经查|核查|核实|调查|现场|走访|了解到|查明|勘察"),
-                 "未说明调查核实情况"),
+                 gettext_noop("未说明调查核实情况")),
     "action": (re.compile(r"依据|根据|按照|依照|规定|责令|要求|督促|安排|组织|协调|约谈|整改|处罚|已将|联合"),
-               "未说明采取的措施或依据"),
+               gettext_noop("未说明采取的措施或依据")),
     "result": (re.compile(r"已解决|已完成|已整改|已修复|已清理|已拆除|已恢复|已处理|已落实|已办理|已发放|已退还|已支付|"
-                          r"现已|目前|已经|已于|修复|恢复|办结|结果|不符合|符合|不予|同意|完成"), "未说明办理结果"),
+                          r"现已|目前|已经|已于|修复|恢复|办结|结果|不符合|符合|不予|同意|完成"),
+               gettext_noop("未说明办理结果")),
     "contact": (re.compile(r"电话|联系|咨询|如有|下一步|后续|继续|将于|跟踪|监督|欢迎|及时"),
-                "缺少联系方式或下一步安排"),
+                gettext_noop("缺少联系方式或下一步安排")),
 }
+
+# The reasons are kept in Chinese (stored with the review and in the case's internal note); reason_text()
+# shows one in the reader's language.
+OFF_TOPIC = gettext_noop("答复与诉求关联不足")
+OFF_TOPIC_MISSING = gettext_noop("答复与诉求关联不足，未提及：%(terms)s")
+UNANSWERED = gettext_noop("未回应诉求中的“%(ask)s”")
+TOO_SHORT = gettext_noop("答复过于简短")
+INCOMPLETE = gettext_noop("答复不够完整（完整性 %(score)s，低于 %(cut)s）")
+NO_BASIS = gettext_noop("缺少法律政策依据或原因说明")
+_PARAMETRISED = [
+    (re.compile(r"答复与诉求关联不足，未提及：(?P<terms>.+)", re.S), OFF_TOPIC_MISSING),
+    (re.compile(r"未回应诉求中的“(?P<ask>.*)”", re.S), UNANSWERED),
+    (re.compile(r"答复不够完整（完整性 (?P<score>\S+)，低于 (?P<cut>\S+)）"), INCOMPLETE),
+]
+
+
+def reason_text(reason: str) -> str:
+    """A stored reason in the current language (the quoted terms and demands stay as the citizen wrote them)."""
+    for pattern, msgid in _PARAMETRISED:
+        found = pattern.fullmatch(reason)
+        if found:
+            return gettext(msgid) % found.groupdict()
+    return gettext(reason) if reason else reason
 PART_WEIGHTS = {"acknowledgement": 0.1, "findings": 0.25, "action": 0.25, "result": 0.25, "contact": 0.15}
 
 # Explanation: the reply names a law or policy, or gives reasons.
@@ -248,18 +273,18 @@ def _reasons(rel: float, comp: float, expl: float, f: dict[str, Any], cut: float
     reasons: list[str] = []
     if rel < cut:
         missing = "、".join(f["missing_terms"][:4])
-        reasons.append(f"答复与诉求关联不足，未提及：{missing}" if missing else "答复与诉求关联不足")
+        reasons.append(OFF_TOPIC_MISSING % {"terms": missing} if missing else OFF_TOPIC)
     if comp < cut:
         before = len(reasons)
         for ask in f["unanswered"][:3]:
-            reasons.append(f"未回应诉求中的“{ask[:30]}{'…' if len(ask) > 30 else ''}”")
+            reasons.append(UNANSWERED % {"ask": f"{ask[:30]}{'…' if len(ask) > 30 else ''}"})
         reasons += [why for name, (_p, why) in PARTS.items() if not f["parts"][name]]
         if f["length"] < 60:
-            reasons.append("答复过于简短")
+            reasons.append(TOO_SHORT)
         if len(reasons) == before:
-            reasons.append(f"答复不够完整（完整性 {comp:.0%}，低于 {cut:.0%}）")
+            reasons.append(INCOMPLETE % {"score": f"{comp:.0%}", "cut": f"{cut:.0%}"})
     if expl < cut:
-        reasons.append("缺少法律政策依据或原因说明")
+        reasons.append(NO_BASIS)
     return reasons
 
 

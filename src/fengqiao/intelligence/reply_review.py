@@ -15,6 +15,7 @@ import os
 
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, User
 from fengqiao.accounts.roles import Role
@@ -52,7 +53,7 @@ def message_of(case: Case) -> str:
 
 
 def check_reply_text(text: str) -> str:
-    return require_text(text, "text", "答复内容", max_length=handling.REPLY_MAX_LENGTH, min_length=10)
+    return require_text(text, "text", _("答复内容"), max_length=handling.REPLY_MAX_LENGTH, min_length=10)
 
 
 def reviewer_units(user: User) -> list[int]:
@@ -72,7 +73,7 @@ def pending_reviews(user: User) -> QuerySet[ReplyReview]:
     """The 答复待审 queue: held replies of the units the user reviews, oldest first."""
     units = reviewer_units(user)
     if not units:
-        raise PermissionDenied("只有本单位的审核人（单位领导）可以查看答复待审。")
+        raise PermissionDenied(_("只有本单位的审核人（单位领导）可以查看答复待审。"))
     # a held reply whose case has since left the unit (re-dispatched) cannot go out: not in the queue
     return (ReplyReview.objects.filter(unit_id__in=units, status=ReplyReviewStatus.PENDING,
                                        case__status=State.ACCEPTED, case__lead_unit_id=F("unit_id"))
@@ -120,13 +121,13 @@ def access_review(user: User, review_id: int) -> ReplyReview:
     """The only loader of a review to decide on: the user must review its unit; locked; still pending."""
     units = reviewer_units(user)
     if not units:
-        raise PermissionDenied("只有本单位的审核人（单位领导）可以审核答复。")
+        raise PermissionDenied(_("只有本单位的审核人（单位领导）可以审核答复。"))
     review = (ReplyReview.objects.select_for_update(of=("self",)) if _lock_of() else ReplyReview.objects) \
         .filter(pk=review_id, unit_id__in=units).first()
     if review is None:
-        raise NotFound(f"没有找到待审答复 {review_id}，或它不属于您审核的单位。")
+        raise NotFound(_("没有找到待审答复 %(id)s，或它不属于您审核的单位。") % {"id": review_id})
     if review.status != ReplyReviewStatus.PENDING:
-        raise Conflict(f"这份答复已{review.get_status_display()}，不能再次审核。")
+        raise Conflict(_("这份答复已%(status)s，不能再次审核。") % {"status": review.get_status_display()})
     return review
 
 
@@ -140,7 +141,7 @@ def _held_case(review: ReplyReview) -> Case:
     case = lock_case(review.case_id)
     lead = lead_assignment(case)
     if case.state != State.ACCEPTED or lead is None or lead.unit_id != review.unit_id:
-        raise Conflict("案件已不在本单位办理中（可能已改派或已答复），这份答复不能再发送。")
+        raise Conflict(_("案件已不在本单位办理中（可能已改派或已答复），这份答复不能再发送。"))
     return case
 
 
@@ -168,7 +169,7 @@ def approve(user: User, review_id: int, *, note: str = "") -> ReplyReview:
 def send_back(user: User, review_id: int, *, note: str) -> ReplyReview:
     """退回修改: the reply does not go out; the handler sees the reviewer's note and replies again."""
     review = access_review(user, review_id)
-    text = require_text(note, "note", "退回意见", max_length=1000, min_length=2)
+    text = require_text(note, "note", _("退回意见"), max_length=1000, min_length=2)
     case = _held_case(review)
     acting = Acting(user, REVIEWER_ROLE, review.unit)
     before, after = transition(case, Action.NOTE)

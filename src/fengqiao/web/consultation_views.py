@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import User
@@ -32,7 +33,8 @@ def _int(value: Any, field: str, label: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationFailed(f"请填写{label}。", fields={field: f"请填写{label}"}) from None
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label},
+                               fields={field: _("请填写%(label)s") % {"label": label}}) from None
 
 
 def _tasks(post: QueryDict) -> list[TaskInput]:
@@ -41,8 +43,8 @@ def _tasks(post: QueryDict) -> list[TaskInput]:
     for n, (unit, text, days) in enumerate(rows, start=1):
         if not (text or "").strip() and not unit:
             continue  # an empty row of the form
-        tasks.append(TaskInput(_int(unit, "task_unit", f"第 {n} 项任务的承办单位"), text,
-                               _int(days, "task_days", f"第 {n} 项任务的期限")))
+        tasks.append(TaskInput(_int(unit, "task_unit", _("第 %(n)s 项任务的承办单位") % {"n": n}), text,
+                               _int(days, "task_days", _("第 %(n)s 项任务的期限") % {"n": n})))
     return tasks
 
 
@@ -50,23 +52,24 @@ def _run(request: HttpRequest, code: str, act: str) -> None:
     user, post = current_user(request), request.POST
     if act == "convene":
         consult.convene(user, code, topic=post.get("topic", ""),
-                        unit_ids=[_int(u, "unit_ids", "参与单位") for u in post.getlist("unit_ids")],
-                        people_ids=[_int(p, "people_ids", "参会人员") for p in post.getlist("people_ids") if p],
+                        unit_ids=[_int(u, "unit_ids", _("参与单位")) for u in post.getlist("unit_ids")],
+                        people_ids=[_int(p, "people_ids", _("参会人员")) for p in post.getlist("people_ids") if p],
                         tasks=_tasks(post))
     elif act == "task":
         (task,) = _tasks(post) or [TaskInput(0, "", 0)]
-        consult.add_task(user, code, consultation_id=_int(post.get("consultation"), "consultation", "会商"),
+        consult.add_task(user, code, consultation_id=_int(post.get("consultation"), "consultation", _("会商")),
                          task=task)
     elif act == "done":
-        consult.complete_task(user, code, task_id=_int(post.get("task"), "task", "任务"), note=post.get("note", ""))
+        consult.complete_task(user, code, task_id=_int(post.get("task"), "task", _("任务")), note=post.get("note", ""))
     elif act == "conclude":
         lead = post.get("lead_unit_id") or None
-        consult.conclude(user, code, consultation_id=_int(post.get("consultation"), "consultation", "会商"),
+        consult.conclude(user, code, consultation_id=_int(post.get("consultation"), "consultation", _("会商")),
                          conclusion=post.get("conclusion", ""),
-                         lead_unit_id=_int(lead, "lead_unit_id", "主办单位") if lead else None)
+                         lead_unit_id=_int(lead, "lead_unit_id", _("主办单位")) if lead else None)
 
 
-LABELS = {"convene": "发起会商研判", "task": "会商任务交办", "done": "会商任务完成", "conclude": "会商结论"}
+LABELS = {"convene": gettext_lazy("发起会商研判"), "task": gettext_lazy("会商任务交办"),
+          "done": gettext_lazy("会商任务完成"), "conclude": gettext_lazy("会商结论")}
 
 
 @login_required
@@ -77,7 +80,7 @@ def consultation_act(request: HttpRequest, code: str, act: str) -> HttpResponse:
     user = current_user(request)
     try:
         if act not in LABELS:
-            raise ValidationFailed(f"未知的操作：{act}")
+            raise ValidationFailed(_("未知的操作：%(action)s") % {"action": act})
         _run(request, code, act)
     except DomainError as e:
         try:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import User
@@ -25,7 +26,7 @@ from fengqiao.web.views import current_user, render_error
 
 # states in which a case may still be merged into another (cases.states: MERGE transitions)
 MERGEABLE = frozenset({State.REGISTERED, State.DISPATCHED, State.RETURNED})
-REASON_LABELS = {"text": "文本相似", "phone": "同一来电号码"}
+REASON_LABELS = {"text": gettext_lazy("文本相似"), "phone": gettext_lazy("同一来电号码")}
 SHOWN = 5
 
 
@@ -59,7 +60,7 @@ def candidate_rows(user: User, case: Case) -> list[CandidateRow]:
     found = dedup.candidates(case, limit=SHOWN, within=scope.case_filter(user))
     shown = {c.pk: c for c in selectors.visible_cases(user).filter(pk__in=[f.case_id for f in found])}
     return [
-        CandidateRow(shown[f.case_id], round(f.similarity * 100), f.reason, REASON_LABELS[f.reason])
+        CandidateRow(shown[f.case_id], round(f.similarity * 100), f.reason, str(REASON_LABELS[f.reason]))
         for f in found if f.case_id in shown
     ]
 

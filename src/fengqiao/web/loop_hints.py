@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fengqiao.cases.loop_models import Consultation, ConsultationStatus
 from fengqiao.cases.models import Assignment, AssignmentRole, Case
 from fengqiao.cases.states import State
@@ -21,9 +23,11 @@ def dispatch_hint(case: Case) -> dict[str, Any]:
             last_lead is None or decided.concluded_at > last_lead.dispatched_at):
         unit = decided.decided_lead_unit
         return {"lead_unit_id": unit.pk, "assisting_unit_ids": [],
-                "routing_reason": f"会商研判确定主办单位：{unit.name}", "routing_source": "consultation"}
+                "routing_reason": _("会商研判确定主办单位：%(unit)s") % {"unit": unit.name},
+                "routing_source": "consultation"}
     if case.state == State.REOPENED and last_lead is not None:
         return {"lead_unit_id": last_lead.unit_id, "assisting_unit_ids": [],
-                "routing_reason": f"重办：默认交原主办单位 {last_lead.unit.name}；如需改派，请另选单位。",
+                "routing_reason": _("重办：默认交原主办单位 %(unit)s；如需改派，请另选单位。")
+                % {"unit": last_lead.unit.name},
                 "routing_source": "reopen"}
     return {}

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.cases import selectors
@@ -19,11 +20,16 @@ from fengqiao.intelligence import reply_quality, reply_review
 from fengqiao.kit.errors import DomainError, ValidationFailed
 from fengqiao.web.views import current_user, render_error
 
-SCORE_LABELS = (("relevance", _("相关性")), ("completeness", _("完整性")), ("explanation", _("可解释性")))
+SCORE_LABELS = (("relevance", gettext_lazy("相关性")), ("completeness", gettext_lazy("完整性")),
+                ("explanation", gettext_lazy("可解释性")))
 
 
 def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "web/_reply_quality.html", {"error": str(error)}, status=error.status)
+
+
+def reason_texts(reasons: list[str]) -> list[str]:
+    return [reply_quality.reason_text(reason) for reason in reasons]
 
 
 def score_rows(scores: reply_quality.ReplyScores) -> list[dict[str, Any]]:
@@ -41,16 +47,19 @@ def reply_score(request: HttpRequest, code: str) -> HttpResponse:
         case = selectors.case_for(user, code)
         acting = authorize(user, case, Action.REPLY)
         if len(text.strip()) > handling.REPLY_MAX_LENGTH:
-            raise ValidationFailed(f"答复内容不能超过 {handling.REPLY_MAX_LENGTH} 字（现有 {len(text.strip())} 字）。",
-                                   fields={"text": "太长"})
+            raise ValidationFailed(_("答复内容不能超过 %(max)s 字（现有 %(n)s 字）。")
+                                   % {"max": handling.REPLY_MAX_LENGTH, "n": len(text.strip())},
+                                   fields={"text": _("太长")})
         if not text.strip():
-            raise ValidationFailed("请填写答复内容，填写后这里会给出答复质量评分。", fields={"text": "请填写答复内容"})
+            raise ValidationFailed(_("请填写答复内容，填写后这里会给出答复质量评分。"),
+                                   fields={"text": _("请填写答复内容")})
     except DomainError as e:
         return _error(request, e)
     scores = reply_quality.score(reply_review.message_of(case), text)
     unit_id = acting.unit.pk if acting.unit else None
     will_hold = scores.weak and case.state == State.ACCEPTED and reply_review.has_reviewer(unit_id)
     return render(request, "web/_reply_quality.html", {"scores": scores, "rows": score_rows(scores),
+                                                        "reasons": reason_texts(scores.reasons),
                                                         "will_hold": will_hold})
 
 
@@ -61,7 +70,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         reviews = list(reply_review.pending_reviews(user)[:200])
     except DomainError as e:
         return render_error(request, e)
-    items = [{"review": r, "rows": score_rows(_stored_scores(r))} for r in reviews]
+    items = [{"review": r, "rows": score_rows(_stored_scores(r)), "reasons": reason_texts(r.reasons)}
+             for r in reviews]
     return render(request, "web/reply_reviews.html", {"items": items})
 
 
@@ -86,7 +96,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             review = reply_review.send_back(user, pk, note=note)
             messages.success(request, _("已退回承办人修改：%(code)s") % {"code": review.case.code})
         else:
-            raise ValidationFailed("请选择审核结果：通过或退回修改。", fields={"decision": "请选择"})
+            raise ValidationFailed(_("请选择审核结果：通过或退回修改。"), fields={"decision": _("请选择")})
     except DomainError as e:
         messages.error(request, str(e))
         return redirect_with_status(request, e.status)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import State
@@ -54,7 +55,8 @@ def dispatch_initial(case: Case) -> dict[str, Any]:
     found = routing.resolve(case)
     if found.lead is not None and _disputed_by(case, found.lead.pk):
         # the resolved unit disputed this case: accepting the dispute means choosing another one
-        return {"routing_reason": f"{found.reason}（该单位已申辩，请改派其他单位）", "routing_source": "none"}
+        return {"routing_reason": _("%(reason)s（该单位已申辩，请改派其他单位）") % {"reason": found.reason},
+                "routing_source": "none"}
     if found.lead is None:
         return {"routing_reason": found.reason}
     return {"lead_unit_id": found.lead.pk, "assisting_unit_ids": [u.pk for u in found.assisting],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import UNIT_ROLES, Role
@@ -73,7 +74,7 @@ def access_case(user: User, case_id: int | str, *, for_update: bool = False) -> 
         qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else qs
     case = qs.filter(**lookup).first()
     if case is None:
-        raise NotFound(f"没有找到案件 {case_id}，或您无权查看。")
+        raise NotFound(_("没有找到案件 %(case)s，或您无权查看。") % {"case": case_id})
     return case
 
 
@@ -81,7 +82,7 @@ def lock_case(case_id: int) -> Case:
     """For system jobs: the case by id, locked, unscoped."""
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
-        raise NotFound(f"没有找到案件 {case_id}。")
+        raise NotFound(_("没有找到案件 %(case)s。") % {"case": case_id})
     return case
 
 
@@ -126,7 +127,7 @@ def authorize(user: User, case: Case | None, action: Action) -> Acting:
             if case is None or reach.everything or _in_area(case, reach.area_ids):
                 return Acting(user, role, membership.unit)
     label = ACTION_LABELS[action]
-    raise PermissionDenied(f"您的角色无权执行「{label}」。")
+    raise PermissionDenied(_("您的角色无权执行「%(action)s」。") % {"action": label})
 
 
 def _in_area(case: Case, area_ids: dict[str, frozenset[int]]) -> bool:
@@ -139,10 +140,10 @@ def check_version(case: Case, expected_version: int | None) -> None:
     """Conflict when the case changed since the caller saw it, naming the change and the state now."""
     if expected_version is not None and expected_version != case.version:
         last = CaseEvent.objects.filter(case=case).order_by("-seq").values_list("action", flat=True).first()
-        change = ACTION_LABELS[Action(last)] if last else "处理"
+        change = ACTION_LABELS[Action(last)] if last else _("处理")
         raise Conflict(
-            f"这个案件在您打开之后已有新的操作（{change}），当前状态为「{STATE_LABELS[case.state]}」，"
-            "请刷新后查看最新状态。"
+            _("这个案件在您打开之后已有新的操作（%(change)s），当前状态为「%(state)s」，请刷新后查看最新状态。")
+            % {"change": change, "state": STATE_LABELS[case.state]}
         )
 
 
@@ -194,7 +195,7 @@ def save(case: Case, event: CaseEvent, fields: Iterable[str] = ()) -> None:
     values = {name: getattr(case, name) for name in names}
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(version=case.version + 1, **values)
     if updated != 1:
-        raise Conflict("这个案件刚被他人处理，您的操作未保存。请刷新后重试。")
+        raise Conflict(_("这个案件刚被他人处理，您的操作未保存。请刷新后重试。"))
     case.version += 1
     event.save(force_insert=True)
 
@@ -202,10 +203,11 @@ def save(case: Case, event: CaseEvent, fields: Iterable[str] = ()) -> None:
 def require_text(value: str, field: str, label: str, *, max_length: int = 2000, min_length: int = 1) -> str:
     text = (value or "").strip()
     if len(text) < min_length:
-        raise ValidationFailed(f"请填写{label}。", fields={field: f"请填写{label}"})
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label},
+                               fields={field: _("请填写%(label)s") % {"label": label}})
     if len(text) > max_length:
         raise ValidationFailed(
-            f"{label}不能超过 {max_length} 字（现有 {len(text)} 字）。",
-            fields={field: f"不能超过 {max_length} 字"},
+            _("%(label)s不能超过 %(max)s 字（现有 %(n)s 字）。") % {"label": label, "max": max_length, "n": len(text)},
+            fields={field: _("不能超过 %(max)s 字") % {"max": max_length}},
         )
     return text

@@ -9,6 +9,8 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fengqiao.accounts.models import User
 from fengqiao.audit.models import Audience
@@ -45,35 +47,39 @@ def human_size(n: int) -> str:
         return f"{n / 1048576:.1f} MB"
     if n >= 1024:
         return f"{n / 1024:.1f} KB"
-    return f"{n} 字节"
+    return _("%(n)s 字节") % {"n": n}
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
     """(safe file name, MIME type) or ValidationFailed naming the file and the reason."""
     name = PurePath(upload.name or "").name.strip()[:MAX_NAME]
     if not name:
-        raise ValidationFailed("附件没有文件名。", fields={"file": "附件没有文件名"})
+        raise ValidationFailed(_("附件没有文件名。"), fields={"file": _("附件没有文件名")})
     size = upload.size or 0
     limit = settings.ATTACHMENT_MAX_BYTES
     if size == 0:
-        raise ValidationFailed(f"附件「{name}」是空文件。", fields={"file": "空文件"})
+        raise ValidationFailed(_("附件「%(name)s」是空文件。") % {"name": name}, fields={"file": _("空文件")})
     if size > limit:
         raise ValidationFailed(
-            f"附件「{name}」有 {human_size(size)}，超过上限 {human_size(limit)}。",
-            fields={"file": f"不能超过 {human_size(limit)}"},
+            _("附件「%(name)s」有 %(size)s，超过上限 %(limit)s。")
+            % {"name": name, "size": human_size(size), "limit": human_size(limit)},
+            fields={"file": _("不能超过 %(limit)s") % {"limit": human_size(limit)}},
         )
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
-        kinds = "、".join(sorted(ALLOWED))
-        raise ValidationFailed(f"不支持的附件类型「{name}」。可上传：{kinds}。", fields={"file": "不支持的文件类型"})
+        kinds = pgettext("list separator", "、").join(sorted(ALLOWED))
+        raise ValidationFailed(_("不支持的附件类型「%(name)s」。可上传：%(kinds)s。") % {"name": name, "kinds": kinds},
+                               fields={"file": _("不支持的文件类型")})
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED[ext]:
-        found = kind.mime if kind else "无法识别"
+        found = kind.mime if kind else _("无法识别")
         raise ValidationFailed(
-            f"附件「{name}」的内容（{found}）与扩展名 .{ext} 不符。", fields={"file": "文件内容与扩展名不符"},
+            _("附件「%(name)s」的内容（%(found)s）与扩展名 .%(ext)s 不符。")
+            % {"name": name, "found": found, "ext": ext},
+            fields={"file": _("文件内容与扩展名不符")},
         )
     return name, kind.mime
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
@@ -35,7 +36,7 @@ def evaluate(
     case = access_case(user, case_id, for_update=True)
     check_version(case, expected_version)
     if rating not in Satisfaction.values:
-        raise ValidationFailed("请选择评价：满意、基本满意或不满意。", fields={"rating": "请选择评价"})
+        raise ValidationFailed(_("请选择评价：满意、基本满意或不满意。"), fields={"rating": _("请选择评价")})
     action = Action.REOPEN if rating == Satisfaction.UNSATISFIED else Action.EVALUATE
     acting = authorize(user, case, action)
     return apply_evaluation(case, acting, rating=rating, comment=comment,
@@ -46,14 +47,14 @@ def apply_evaluation(case: Case, acting: Acting, *, rating: str, comment: str, v
     """Record an evaluation on a locked, authorised case (also reached through the citizen's evaluation
     code, cases/services/evaluation.py).  Checks everything before it writes anything."""
     if rating not in Satisfaction.values:
-        raise ValidationFailed("请选择评价：满意、基本满意或不满意。", fields={"rating": "请选择评价"})
+        raise ValidationFailed(_("请选择评价：满意、基本满意或不满意。"), fields={"rating": _("请选择评价")})
     action = Action.REOPEN if rating == Satisfaction.UNSATISFIED else Action.EVALUATE
     before, after = transition(case, action)
     comment = comment.strip()
     if action == Action.REOPEN:
-        comment = require_text(comment, "comment", "不满意的原因", max_length=1000, min_length=2)
+        comment = require_text(comment, "comment", _("不满意的原因"), max_length=1000, min_length=2)
     elif len(comment) > 1000:
-        raise ValidationFailed("评价意见不能超过 1000 字。", fields={"comment": "不能超过 1000 字"})
+        raise ValidationFailed(_("评价意见不能超过 1000 字。"), fields={"comment": _("不能超过 1000 字")})
     now = clock.now()
     evaluation_round = case.reopen_count + 1
     previous_lead = case.lead_unit_id
@@ -109,14 +110,16 @@ def merge(
     before, after = transition(case, Action.MERGE)
     target = access_case(user, into, for_update=True)
     if target.pk == case.pk:
-        raise ValidationFailed("不能把案件合并到它自己。", fields={"into": "请选择另一个案件"})
+        raise ValidationFailed(_("不能把案件合并到它自己。"), fields={"into": _("请选择另一个案件")})
     named = target.code
     while target.duplicate_of_id is not None:  # a duplicate's reports follow its primary
         target = Case.objects.get(pk=target.duplicate_of_id)
     if target.pk == case.pk:
-        raise ValidationFailed(f"案件 {named} 是本案件的重复件，不能作为主件。", fields={"into": "请选择另一个案件"})
+        raise ValidationFailed(_("案件 %(code)s 是本案件的重复件，不能作为主件。") % {"code": named},
+                               fields={"into": _("请选择另一个案件")})
     if target.state in FINAL_STATES and target.state != State.CLOSED:
-        raise Conflict(f"目标案件 {target.code} {target.get_status_display()}，不能作为主件。")
+        raise Conflict(_("目标案件 %(code)s %(state)s，不能作为主件。")
+                       % {"code": target.code, "state": target.get_status_display()})
     case.duplicate_of = target
     case.closed_at = clock.now()
     event = record(case, Action.MERGE, before, after, acting,
@@ -132,7 +135,7 @@ def cancel(user: User, case_id: int | str, *, reason: str, expected_version: int
     check_version(case, expected_version)
     acting = authorize(user, case, Action.CANCEL)
     before, after = transition(case, Action.CANCEL)
-    text = require_text(reason, "reason", "作废理由", max_length=1000, min_length=2)
+    text = require_text(reason, "reason", _("作废理由"), max_length=1000, min_length=2)
     case.closed_at = clock.now()
     event = record(case, Action.CANCEL, before, after, acting, note=text)
     save(case, event, ["closed_at"])
@@ -147,11 +150,11 @@ def escalate(user: User, case_id: int | str, *, note: str, expected_version: int
     check_version(case, expected_version)
     acting = authorize(user, case, Action.ESCALATE)
     before, after = transition(case, Action.ESCALATE)
-    text = require_text(note, "note", "督办意见", max_length=1000, min_length=2)
+    text = require_text(note, "note", _("督办意见"), max_length=1000, min_length=2)
     if case.supervision_level >= MAX_SUPERVISION_LEVEL:
-        raise Conflict("该案件已是最高督办级别（挂牌督办）。")
+        raise Conflict(_("该案件已是最高督办级别（挂牌督办）。"))
     if case.supervision_level + 1 >= LISTED_LEVEL and acting.role != Role.LEADER:
-        raise PermissionDenied("挂牌督办须由领导决定。")
+        raise PermissionDenied(_("挂牌督办须由领导决定。"))
     case.supervision_level += 1
     event = record(case, Action.ESCALATE, before, after, acting, note=text,
                    data={"level": case.supervision_level})
@@ -170,11 +173,11 @@ def list_supervision(
     check_version(case, expected_version)
     acting = authorize(user, case, Action.ESCALATE)
     if acting.role != Role.LEADER:
-        raise PermissionDenied("挂牌督办须由领导决定。")
+        raise PermissionDenied(_("挂牌督办须由领导决定。"))
     before, after = transition(case, Action.ESCALATE)
-    text = require_text(note, "note", "挂牌督办意见", max_length=1000, min_length=2)
+    text = require_text(note, "note", _("挂牌督办意见"), max_length=1000, min_length=2)
     if case.supervision_level >= LISTED_LEVEL:
-        raise Conflict("该案件已挂牌督办。")
+        raise Conflict(_("该案件已挂牌督办。"))
     case.supervision_level = LISTED_LEVEL
     event = record(case, Action.ESCALATE, before, after, acting, note=text,
                    data={"level": LISTED_LEVEL, "listed": True})
@@ -201,7 +204,7 @@ def link(user: User, case_id: int | str, *, other: int | str, expected_version: 
     before, after = transition(case, Action.LINK)
     target = access_case(user, other)
     if target.pk == case.pk:
-        raise ValidationFailed("不能关联案件自身。", fields={"other": "请选择另一个案件"})
+        raise ValidationFailed(_("不能关联案件自身。"), fields={"other": _("请选择另一个案件")})
     case.related.add(target)
     event = record(case, Action.LINK, before, after, acting, data={"other": target.pk, "other_code": target.code})
     save(case, event)

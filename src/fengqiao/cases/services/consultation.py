@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, User
 from fengqiao.accounts.roles import Role
@@ -66,14 +67,14 @@ def convener(user: User, case: Case) -> Acting:
             return Acting(user, Role.LEADER, m.unit)
         if m.area_id is not None and (reach.everything or _in_area(case, reach.area_ids)):
             return Acting(user, Role(m.role), m.unit)
-    raise PermissionDenied("只有分拨员、领导或主办单位负责人可以发起会商研判。")
+    raise PermissionDenied(_("只有分拨员、领导或主办单位负责人可以发起会商研判。"))
 
 
 def _units(ids: Sequence[int], field: str) -> list[Unit]:
     wanted = sorted({int(i) for i in ids})
     units = list(Unit.objects.filter(pk__in=wanted, active=True).order_by("pk"))
     if len(units) != len(wanted):
-        raise ValidationFailed("参与单位不存在或已停用。", fields={field: "请从列表中选择单位"})
+        raise ValidationFailed(_("参与单位不存在或已停用。"), fields={field: _("请从列表中选择单位")})
     return units
 
 
@@ -81,11 +82,13 @@ def _check_tasks(tasks: Sequence[TaskInput], unit_ids: set[int]) -> list[TaskInp
     checked = []
     for n, t in enumerate(tasks, start=1):
         if t.unit_id not in unit_ids:
-            raise ValidationFailed(f"第 {n} 项任务的承办单位不是参与单位。", fields={"task_unit": "请选择参与单位"})
-        text = require_text(t.text, "task_text", f"第 {n} 项任务内容", max_length=1000, min_length=2)
+            raise ValidationFailed(_("第 %(n)s 项任务的承办单位不是参与单位。") % {"n": n},
+                                   fields={"task_unit": _("请选择参与单位")})
+        text = require_text(t.text, "task_text", _("第 %(n)s 项任务内容") % {"n": n}, max_length=1000, min_length=2)
         if not 1 <= t.working_days <= MAX_TASK_DAYS:
-            raise ValidationFailed(f"第 {n} 项任务的期限应为 1 至 {MAX_TASK_DAYS} 个工作日。",
-                                   fields={"task_days": f"1 至 {MAX_TASK_DAYS} 个工作日"})
+            raise ValidationFailed(_("第 %(n)s 项任务的期限应为 1 至 %(max)s 个工作日。")
+                                   % {"n": n, "max": MAX_TASK_DAYS},
+                                   fields={"task_days": _("1 至 %(max)s 个工作日") % {"max": MAX_TASK_DAYS}})
         checked.append(TaskInput(t.unit_id, text, t.working_days))
     return checked
 
@@ -105,19 +108,19 @@ def convene(user: User, case_id: int | str, *, topic: str, unit_ids: Sequence[in
     case = _load(user, case_id)
     acting = convener(user, case)
     before, after = transition(case, Action.CONVENE)
-    text = require_text(topic, "topic", "会商议题", max_length=200, min_length=2)
+    text = require_text(topic, "topic", _("会商议题"), max_length=200, min_length=2)
     units = _units(unit_ids, "unit_ids")
     if len(units) < 2:
-        raise ValidationFailed("会商研判至少需要两个参与单位。", fields={"unit_ids": "请至少选择两个单位"})
+        raise ValidationFailed(_("会商研判至少需要两个参与单位。"), fields={"unit_ids": _("请至少选择两个单位")})
     if Consultation.objects.filter(case=case, status=ConsultationStatus.OPEN).exists():
-        raise Conflict("该案件已有进行中的会商研判，请先形成结论。")
+        raise Conflict(_("该案件已有进行中的会商研判，请先形成结论。"))
     chosen = {u.pk for u in units}
     people: dict[int, int] = {}
     for person in sorted({int(p) for p in people_ids}):
         unit_id = Membership.objects.filter(user_id=person, unit_id__in=chosen).values_list("unit_id", flat=True)
         first = unit_id.first()
         if first is None:
-            raise ValidationFailed("参会人员须属于参与单位。", fields={"people_ids": "请选择参与单位的人员"})
+            raise ValidationFailed(_("参会人员须属于参与单位。"), fields={"people_ids": _("请选择参与单位的人员")})
         people.setdefault(first, person)
     checked = _check_tasks(tasks, chosen)
     now = clock.now()
@@ -140,9 +143,9 @@ def convene(user: User, case_id: int | str, *, topic: str, unit_ids: Sequence[in
 def _open_consultation(case: Case, consultation_id: int) -> Consultation:
     consultation = Consultation.objects.filter(pk=consultation_id, case=case).first()
     if consultation is None:
-        raise NotFound("没有找到该会商研判。")
+        raise NotFound(_("没有找到该会商研判。"))
     if consultation.status != ConsultationStatus.OPEN:
-        raise Conflict("该会商研判已形成结论，不能再修改。")
+        raise Conflict(_("该会商研判已形成结论，不能再修改。"))
     return consultation
 
 
@@ -192,14 +195,14 @@ def complete_task(user: User, case_id: int | str, *, task_id: int, note: str) ->
     task = ConsultationTask.objects.select_related("consultation", "unit").filter(
         pk=task_id, consultation__case=case).first()
     if task is None:
-        raise NotFound("没有找到该会商任务。")
+        raise NotFound(_("没有找到该会商任务。"))
     membership = user.memberships.select_related("unit").filter(unit_id=task.unit_id).first()
     acting = (Acting(user, Role(membership.role), membership.unit) if membership is not None
               else convener(user, case))
     before, after = transition(case, Action.CONSULT_TASK_DONE)
     if task.status == TaskStatus.DONE:
-        raise Conflict("该任务已完成。")
-    text = require_text(note, "note", "完成情况", max_length=1000, min_length=2)
+        raise Conflict(_("该任务已完成。"))
+    text = require_text(note, "note", _("完成情况"), max_length=1000, min_length=2)
     now = clock.now()
     task.status, task.done_at, task.done_by, task.done_note = TaskStatus.DONE, now, user, text
     task.save(update_fields=["status", "done_at", "done_by", "done_note"])
@@ -218,11 +221,11 @@ def conclude(user: User, case_id: int | str, *, consultation_id: int, conclusion
     acting = convener(user, case)
     before, after = transition(case, Action.CONCLUDE)
     consultation = _open_consultation(case, consultation_id)
-    text = require_text(conclusion, "conclusion", "会商结论", max_length=2000, min_length=2)
+    text = require_text(conclusion, "conclusion", _("会商结论"), max_length=2000, min_length=2)
     data: dict[str, object] = {"consultation": consultation.pk}
     if lead_unit_id:
         if not consultation.participants.filter(unit_id=lead_unit_id).exists():
-            raise ValidationFailed("确定的主办单位须是参与单位之一。", fields={"lead_unit_id": "请选择参与单位"})
+            raise ValidationFailed(_("确定的主办单位须是参与单位之一。"), fields={"lead_unit_id": _("请选择参与单位")})
         if lead_unit_id != case.lead_unit_id:
             consultation.decided_lead_unit_id = lead_unit_id
             data["lead_unit"] = lead_unit_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import deadlines
@@ -31,13 +32,13 @@ from fengqiao.kit.errors import ValidationFailed
 def _units(lead_unit_id: int, assisting_unit_ids: list[int]) -> tuple[Unit, list[Unit]]:
     lead = Unit.objects.filter(pk=lead_unit_id, active=True).first()
     if lead is None:
-        raise ValidationFailed("请选择有效的主办单位。", fields={"lead_unit": "主办单位不存在或已停用"})
+        raise ValidationFailed(_("请选择有效的主办单位。"), fields={"lead_unit": _("主办单位不存在或已停用")})
     assisting_ids = [i for i in dict.fromkeys(assisting_unit_ids) if i != lead.pk]
     # ids beyond a 64-bit column cannot exist (and SQLite/psycopg raise on them instead of matching nothing)
     known = [i for i in assisting_ids if 0 < i < 2**63]
     assisting = list(Unit.objects.filter(pk__in=known, active=True))
     if len(assisting) != len(assisting_ids):
-        raise ValidationFailed("协办单位中有不存在或已停用的单位。", fields={"assisting_units": "协办单位无效"})
+        raise ValidationFailed(_("协办单位中有不存在或已停用的单位。"), fields={"assisting_units": _("协办单位无效")})
     return lead, assisting
 
 
@@ -129,7 +130,7 @@ def return_case(
     check_version(case, expected_version)
     acting = authorize(user, case, Action.RETURN)
     before, after = transition(case, Action.RETURN)
-    text = require_text(reason, "reason", "退回理由", max_length=1000, min_length=4)
+    text = require_text(reason, "reason", _("退回理由"), max_length=1000, min_length=4)
     now = clock.now()
     lead = lead_assignment(case)
     current = active_assignments(case)

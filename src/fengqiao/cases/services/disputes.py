@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.cases.models import Case
@@ -35,11 +36,11 @@ def dispute(user: User, case_id: int | str, *, reason: str, expected_version: in
     check_version(case, expected_version)
     acting = authorize(user, case, Action.DISPUTE)
     before, after = transition(case, Action.DISPUTE)
-    text = require_text(reason, "reason", "申辩理由", max_length=1000, min_length=MIN_REASON)
+    text = require_text(reason, "reason", _("申辩理由"), max_length=1000, min_length=MIN_REASON)
     if case.dispatched_at and Dispute.objects.filter(
         case=case, unit=acting.unit, status=DisputeStatus.DISMISSED, raised_at__gte=case.dispatched_at,
     ).exists():
-        raise Conflict("本次交办的申辩已被裁定不成立，不能再次申辩；如确有理由，请退回并写明理由。")
+        raise Conflict(_("本次交办的申辩已被裁定不成立，不能再次申辩；如确有理由，请退回并写明理由。"))
     now = clock.now()
     assert acting.unit is not None  # DISPUTE is a unit action (LEAD_UNIT_ACTIONS)
     row = Dispute.objects.create(case=case, unit=acting.unit, reason=text, raised_by=user, raised_at=now)
@@ -52,7 +53,7 @@ def dispute(user: User, case_id: int | str, *, reason: str, expected_version: in
 def _pending(case: Case) -> Dispute:
     row = Dispute.objects.select_for_update().filter(case=case, status=DisputeStatus.PENDING).order_by("-pk").first()
     if row is None:  # the state says disputed, so a pending row exists unless the data was edited by hand
-        raise Conflict("没有待裁定的申辩。")
+        raise Conflict(_("没有待裁定的申辩。"))
     return row
 
 
@@ -65,7 +66,7 @@ def dismiss_dispute(user: User, case_id: int | str, *, note: str = "", expected_
     before, after = transition(case, Action.DISMISS_DISPUTE)
     text = (note or "").strip()
     if len(text) > 1000:
-        raise ValidationFailed("裁定意见不能超过 1000 字。", fields={"text": "不能超过 1000 字"})
+        raise ValidationFailed(_("裁定意见不能超过 1000 字。"), fields={"text": _("不能超过 1000 字")})
     now = clock.now()
     row = _pending(case)
     row.status, row.decided_by, row.decided_at, row.decision_note = DisputeStatus.DISMISSED, user, now, text
@@ -80,8 +81,8 @@ def accept_pending_dispute(case: Case, user: User, lead: Unit, *, note: str, pro
     """申辩成立 (called by ``dispatch`` on a disputed case): the data its re-dispatch event carries."""
     row = _pending(case)
     if lead.pk == row.unit_id:
-        raise ValidationFailed("申辩成立时应改派其他单位；如维持原单位，请选择「申辩不成立，维持交办」。",
-                               fields={"lead_unit": "请选择其他单位"})
+        raise ValidationFailed(_("申辩成立时应改派其他单位；如维持原单位，请选择「申辩不成立，维持交办」。"),
+                               fields={"lead_unit": _("请选择其他单位")})
     rule = _propose_rule(case, lead, row) if propose_rule else None
     row.status, row.decided_by, row.decided_at = DisputeStatus.ACCEPTED, user, clock.now()
     row.decision_note, row.redispatched_to, row.proposed_rule = note.strip()[:1000], lead, rule

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
@@ -123,15 +124,16 @@ def sms_key(case_id: int, round_: int, resend: int = 0) -> str:
 
 def _usable(invite: EvaluationInvite | None, case: Case | None, now: dt.datetime) -> EvaluationInvite:
     if invite is None or case is None:
-        raise NotFound("评价码不正确，请核对短信中的链接或验证码。", fields={"code": "评价码不正确"})
-    already = Conflict("该答复已经评价过了，不能重复提交。", fields={"code": "已评价"})
+        raise NotFound(gettext("评价码不正确，请核对短信中的链接或验证码。"), fields={"code": gettext("评价码不正确")})
+    already = Conflict(gettext("该答复已经评价过了，不能重复提交。"), fields={"code": gettext("已评价")})
     if invite.used_at is not None:
         raise already
     if invite.expires_at < now:  # before the state: a case closed unevaluated after the period says "expired"
-        raise Expired("评价码已过期（评价期已结束）。如有需要，请拨打 12345 热线。", fields={"code": "已过期"})
+        raise Expired(gettext("评价码已过期（评价期已结束）。如有需要，请拨打 12345 热线。"),
+                      fields={"code": gettext("已过期")})
     if invite.replaced_at is not None:
-        raise Replaced("该评价码已失效：评价短信已重新发送，请使用最新一条短信中的链接或验证码。",
-                       fields={"code": "已失效，请用最新短信"})
+        raise Replaced(gettext("该评价码已失效：评价短信已重新发送，请使用最新一条短信中的链接或验证码。"),
+                       fields={"code": gettext("已失效，请用最新短信")})
     if case.state != State.REPLIED or invite.round != case.reopen_count + 1:  # evaluated by callback
         raise already
     return invite
@@ -150,12 +152,13 @@ def invite_by_sms(case_code: str, sms_code: str) -> EvaluationInvite:
     """The invitation a tracking code and an SMS code open; the same errors as :func:`invite_by_link`."""
     case_code, sms_code = (case_code or "").strip().upper(), (sms_code or "").strip()
     if not case_code or not (len(sms_code) == SMS_LENGTH and sms_code.isdigit()):
-        field = {"sms_code": "请填写 6 位数字验证码"} if case_code else {"case_code": "请填写事项编号"}
-        raise ValidationFailed("请填写事项编号和 6 位短信验证码。", fields=field)
+        field = ({"sms_code": gettext("请填写 6 位数字验证码")} if case_code
+                 else {"case_code": gettext("请填写事项编号")})
+        raise ValidationFailed(gettext("请填写事项编号和 6 位短信验证码。"), fields=field)
     invite = (EvaluationInvite.objects.select_related("case")
               .filter(case__code=case_code, sms_hash=_sms_hash(case_code, sms_code)).order_by("-round", "-pk").first())
     if invite is None:
-        raise NotFound("事项编号或验证码不正确。", fields={"sms_code": "事项编号或验证码不正确"})
+        raise NotFound(gettext("事项编号或验证码不正确。"), fields={"sms_code": gettext("事项编号或验证码不正确")})
     return _usable(invite, invite.case, clock.now())
 
 
@@ -173,7 +176,7 @@ def evaluate_by_invite(invite_id: int, *, rating: str, comment: str = "", via: s
 
     invite = EvaluationInvite.objects.filter(pk=invite_id).first()
     if invite is None:
-        raise NotFound("评价码不正确，请核对短信中的链接或验证码。")
+        raise NotFound(gettext("评价码不正确，请核对短信中的链接或验证码。"))
     case = lock_case(invite.case_id)
     invite = EvaluationInvite.objects.select_for_update().get(pk=invite_id)
     _usable(invite, case, clock.now())
@@ -189,13 +192,14 @@ def resend_refusal(case: Case, now: dt.datetime) -> DomainError | None:
     number, the evaluation period over, or this round's resends used up.  (The state and the role are
     the table's: cases/states.py, cases/permissions.py.)"""
     if not has_reporter_phone(case):
-        return Conflict("该案件没有反映人的手机号码，无法发送评价短信，请电话回访。", fields={"phone": "无手机号码"})
+        return Conflict(gettext("该案件没有反映人的手机号码，无法发送评价短信，请电话回访。"),
+                        fields={"phone": gettext("无手机号码")})
     if case.evaluation_deadline is not None and case.evaluation_deadline < now:
-        return Expired("评价期已结束，不能再重发评价短信；案件将按逾期未评价结案。",
-                       fields={"deadline": "评价期已结束"})
+        return Expired(gettext("评价期已结束，不能再重发评价短信；案件将按逾期未评价结案。"),
+                       fields={"deadline": gettext("评价期已结束")})
     if resends_this_round(case) >= RESEND_LIMIT:
-        return Conflict(f"本轮评价短信已重发 {RESEND_LIMIT} 次，不能再重发，请电话回访。",
-                        fields={"resend": f"每轮最多重发 {RESEND_LIMIT} 次"})
+        return Conflict(gettext("本轮评价短信已重发 %(n)s 次，不能再重发，请电话回访。") % {"n": RESEND_LIMIT},
+                        fields={"resend": gettext("每轮最多重发 %(n)s 次") % {"n": RESEND_LIMIT}})
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.audit.models import Audience
@@ -35,7 +36,7 @@ def add_note(
     check_version(case, expected_version)
     acting = authorize(user, case, Action.NOTE)
     before, after = transition(case, Action.NOTE)
-    body = require_text(text, "text", "办理进展", max_length=2000)
+    body = require_text(text, "text", _("办理进展"), max_length=2000)
     audience = Audience.PARTIES if visible_to_parties else Audience.INTERNAL
     event = record(case, Action.NOTE, before, after, acting, note=body, audience=audience)
     save(case, event)
@@ -52,11 +53,12 @@ def request_extension(
     before, after = transition(case, Action.REQUEST_EXTENSION)
     if not 1 <= working_days <= MAX_EXTENSION_DAYS:
         raise ValidationFailed(
-            f"延期天数应为 1 到 {MAX_EXTENSION_DAYS} 个工作日。", fields={"working_days": "天数超出范围"}
+            _("延期天数应为 1 到 %(max)s 个工作日。") % {"max": MAX_EXTENSION_DAYS},
+            fields={"working_days": _("天数超出范围")},
         )
-    text = require_text(reason, "reason", "延期理由", max_length=1000, min_length=4)
+    text = require_text(reason, "reason", _("延期理由"), max_length=1000, min_length=4)
     if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-        raise Conflict("已有一份延期申请在等待审批，请等待审批结果。")
+        raise Conflict(_("已有一份延期申请在等待审批，请等待审批结果。"))
     assert acting.unit is not None
     assert acting.user is not None
     extension = ExtensionRequest.objects.create(
@@ -80,9 +82,9 @@ def decide_extension(
     before, after = transition(case, action)
     extension = case.extension_requests.filter(status=ExtensionStatus.PENDING).first()
     if extension is None:
-        raise Conflict("没有待审批的延期申请。")
+        raise Conflict(_("没有待审批的延期申请。"))
     if not approve:
-        note = require_text(note, "note", "不予延期的理由", max_length=1000)
+        note = require_text(note, "note", _("不予延期的理由"), max_length=1000)
     now = clock.now()
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     extension.decided_by = user
@@ -114,8 +116,8 @@ def reply(user: User, case_id: int | str, *, text: str, expected_version: int | 
     acting = authorize(user, case, Action.REPLY)
     before, after = transition(case, Action.REPLY)
     if (acting.role in UNIT_HANDLERS) != (before == State.ACCEPTED):
-        raise PermissionDenied("案件办理中由主办单位答复；待分拨的咨询类诉求由话务员或分拨员直接答复。")
-    body = require_text(text, "text", "答复内容", max_length=REPLY_MAX_LENGTH, min_length=10)
+        raise PermissionDenied(_("案件办理中由主办单位答复；待分拨的咨询类诉求由话务员或分拨员直接答复。"))
+    body = require_text(text, "text", _("答复内容"), max_length=REPLY_MAX_LENGTH, min_length=10)
     now = clock.now()
     terms = deadlines.policy_for(case.category, case.urgency)
     case.assignments.filter(status=AssignmentStatus.ACCEPTED).update(status=AssignmentStatus.DONE, closed_at=now)

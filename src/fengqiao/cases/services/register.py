@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
@@ -55,34 +57,34 @@ class Registered:
 def _check(data: RegisterInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if data.channel not in Channel.values:
-        errors["channel"] = "未知的受理渠道"
+        errors["channel"] = _("未知的受理渠道")
     if data.urgency not in Urgency.values:
-        errors["urgency"] = "紧急程度应为 一般 / 紧急 / 特急"
+        errors["urgency"] = _("紧急程度应为 一般 / 紧急 / 特急")
     if not data.title.strip():
-        errors["title"] = "请填写标题"
+        errors["title"] = _("请填写标题")
     elif len(data.title.strip()) > 200:
-        errors["title"] = "标题不能超过 200 字"
+        errors["title"] = _("标题不能超过 200 字")
     if not data.description.strip():
-        errors["description"] = "请填写诉求内容"
+        errors["description"] = _("请填写诉求内容")
     elif len(data.description) > 10_000:
-        errors["description"] = "诉求内容不能超过 10000 字"
+        errors["description"] = _("诉求内容不能超过 10000 字")
     if (data.lng is None) != (data.lat is None):
-        errors["lng"] = "经度和纬度需同时填写"
+        errors["lng"] = _("经度和纬度需同时填写")
     if data.lng is not None and not (-180 <= data.lng <= 180):
-        errors["lng"] = "经度应在 -180 到 180 之间"
+        errors["lng"] = _("经度应在 -180 到 180 之间")
     if data.lat is not None and not (-90 <= data.lat <= 90):
-        errors["lat"] = "纬度应在 -90 到 90 之间"
+        errors["lat"] = _("纬度应在 -90 到 90 之间")
     for i, party in enumerate(data.parties):
         if not party.name.strip():
-            errors[f"parties.{i}.name"] = "请填写当事人姓名"
+            errors[f"parties.{i}.name"] = _("请填写当事人姓名")
         if message := phone_error(party.phone):
             errors[f"parties.{i}.phone"] = message
         if message := id_number_error(party.id_number.strip()):
             errors[f"parties.{i}.id_number"] = message
         if party.role not in PartyRole.values:
-            errors[f"parties.{i}.role"] = "未知的当事人身份"
+            errors[f"parties.{i}.role"] = _("未知的当事人身份")
     if data.external_ref is not None and len(data.external_ref) > 64:
-        errors["external_ref"] = "外部编号不能超过 64 字"
+        errors["external_ref"] = _("外部编号不能超过 64 字")
     return errors
 
 
@@ -97,7 +99,7 @@ def _locate(data: RegisterInput) -> Area | None:
         return None
     grid = Area.objects.select_related("parent__parent__parent").filter(pk=grid_id).first()
     if grid is None or grid.level != Level.GRID:
-        raise ValidationFailed("所选网格不存在。", fields={"grid": "所选网格不存在"})
+        raise ValidationFailed(_("所选网格不存在。"), fields={"grid": _("所选网格不存在")})
     return grid
 
 
@@ -107,7 +109,8 @@ def register(user: User, data: RegisterInput) -> Registered:
     acting = authorize(user, None, Action.REGISTER)
     errors = _check(data)
     if errors:
-        raise ValidationFailed("登记信息有误：" + "；".join(errors.values()) + "。", fields=errors)
+        listed = pgettext("list separator", "；").join(errors.values())
+        raise ValidationFailed(_("登记信息有误：%(errors)s。") % {"errors": listed}, fields=errors)
     if data.external_ref:
         existing = Case.objects.filter(channel=data.channel, external_ref=data.external_ref).first()
         if existing is not None:
@@ -116,12 +119,12 @@ def register(user: User, data: RegisterInput) -> Registered:
     if data.category_id is not None:
         category = Category.objects.filter(pk=data.category_id, active=True).select_related("parent").first()
         if category is None:
-            raise ValidationFailed("所选分类不存在或已停用。", fields={"category": "分类不存在或已停用"})
+            raise ValidationFailed(_("所选分类不存在或已停用。"), fields={"category": _("分类不存在或已停用")})
     grid = _locate(data)
     if acting.role == Role.GRID_WORKER:
         reach = scope.reach_of(user)
         if not reach.everything and (grid is None or not _grid_in_reach(grid, reach.area_ids)):
-            raise PermissionDenied("该位置不在您负责的网格内，请核对位置。")
+            raise PermissionDenied(_("该位置不在您负责的网格内，请核对位置。"))
     now = clock.now()
     at = data.registered_at or now
     terms = deadlines.policy_for(category, data.urgency)
@@ -131,7 +134,7 @@ def register(user: User, data: RegisterInput) -> Registered:
         channel=data.channel,
         external_ref=data.external_ref or None,
         title=data.title.strip(),
-        description=require_text(data.description, "description", "诉求内容", max_length=10_000),
+        description=require_text(data.description, "description", _("诉求内容"), max_length=10_000),
         category=category,
         urgency=data.urgency,
         status=next_state(State.NEW, Action.REGISTER).value,
