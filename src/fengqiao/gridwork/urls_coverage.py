@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from fengqiao.gridwork import coverage_views
+
+urlpatterns: list[URLPattern] = [
+    path("coverage/", coverage_views.coverage_page, name="coverage"),
+    path("coverage/campaigns/", coverage_views.campaign_list, name="coverage_campaigns"),
+    path("coverage/campaigns/<int:campaign_id>/", coverage_views.campaign_page, name="coverage_campaign"),
+]
