@@ -69,10 +69,10 @@ def test_the_overdue_places_listed(june: Month) -> None:
     g0 = june.city.grids[0]
     found = coverage.overdue_places(result, [g0.pk, june.city.grids[2].pk])
     assert list(found) == [g0.pk]
-    # days past due at 07-01 00:00: E (created Jan 1 + 60 = Mar 2 00:00) 121; J (May 1 10:00 + 30) 31 (30.6);
-    # B (May 20 + 30 = Jun 19 10:00) 12 (11.6); G (Jun 16 10:00 + 7) 8 (7.6); A (Jun 20 + 7) 4 (3.6)
+    # whole days past due at 07-01 00:00: E (created Jan 1 + 60 = Mar 2 00:00) 121; J (May 1 10:00 + 30) 30.6;
+    # B (May 20 + 30 = Jun 19 10:00) 11.6; G (Jun 16 10:00 + 7) 7.6; A (Jun 20 + 7) 3.6
     assert [(p.name, p.days_over) for p in found[g0.pk]] == [
-        ("戊房", 121), ("癸户", 31), ("乙铺", 12), ("庚户", 8), ("甲户", 4)]
+        ("戊房", 121), ("癸户", 30), ("乙铺", 11), ("庚户", 7), ("甲户", 3)]
     by_name = {p.name: p for p in found[g0.pk]}
     assert by_name["戊房"].last_visit is None
     assert by_name["甲户"].last_visit == at(6, 20)

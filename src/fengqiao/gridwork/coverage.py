@@ -293,7 +293,7 @@ class OverduePlace:
     kind: str
     every_days: int
     last_visit: dt.datetime | None  # observed, before the month's end
-    days_over: int  # days past the due date at as_of, a started day counted whole
+    days_over: int  # whole days past the due date at as_of (0: under a day), as the grid's page counts them
 
 
 def overdue_places(result: MonthCoverage, grid_ids: Sequence[int]) -> dict[int, list[OverduePlace]]:
@@ -313,7 +313,7 @@ def overdue_places(result: MonthCoverage, grid_ids: Sequence[int]) -> dict[int, 
     for pk, grid_id, name, kind, every, created_s, last_s in rows:
         due = (last_s if last_s is not None else created_s) + every * DAY_S
         last = None if last_s is None else dt.datetime.fromtimestamp(last_s, tz=clock.local_tz())
-        found[grid_id].append(OverduePlace(pk, grid_id, name, kind, every, last, math.ceil((as_of - due) / DAY_S)))
+        found[grid_id].append(OverduePlace(pk, grid_id, name, kind, every, last, int((as_of - due) // DAY_S)))
     for places in found.values():
         places.sort(key=lambda p: (-p.days_over, p.name))
     return dict(found)
