@@ -121,3 +121,21 @@ def test_quantile() -> None:
     assert coverage.quantile([], 0.5) is None
     assert coverage.quantile([7.0], 0.9) == 7.0
     assert coverage.quantile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+
+
+def test_the_queries_do_not_grow_with_the_grids(june: Month) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grids = Area.objects.filter(level=Level.GRID)
+    with CaptureQueriesContext(connection) as before:
+        coverage.month_coverage(JUNE, grids, now=AFTER_JUNE)
+    community = june.city.communities[0]
+    for i in range(10):
+        grid = Area.objects.create(code=f"{community.code}9{i}", name=f"加密网格{i}", level=Level.GRID,
+                                   parent=community, centroid_lng=119.9, centroid_lat=32.4)
+        visit(june.city, grid, place(grid, f"新户{i}", 7), at(6, 9))
+    with CaptureQueriesContext(connection) as after:
+        result = coverage.month_coverage(JUNE, grids, now=AFTER_JUNE)
+    assert len(result.grids) == 14
+    assert len(after.captured_queries) == len(before.captured_queries) <= 4
