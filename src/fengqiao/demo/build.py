@@ -29,7 +29,7 @@ from fengqiao.cases.models import (
     Party,
 )
 from fengqiao.cases.routing_models import CaseFlow, Dispute, FlowRule, RoutingFallback, RoutingRule
-from fengqiao.demo import geography, loop, texts
+from fengqiao.demo import geography, gridwork, loop, texts
 from fengqiao.demo.categories import create_categories, load_tree
 from fengqiao.demo.history import World
 from fengqiao.demo.load import category_map, generate
@@ -120,6 +120,8 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
                 bar.update(done)
 
             report.counts += generate(world, cases, seed, advance, workers)
+    with report.phase("网格工作：团队、巡查计划、一年的走访、专项行动 (grid work)", say), transaction.atomic():
+        report.counts += gridwork.create(org, staff, seed, world.now, say)
     if connection.vendor == "sqlite":
         with report.phase("统计信息 (ANALYZE)", say), connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -135,6 +137,7 @@ def wipe(say: Callable[[str], None]) -> None:
     """Remove the demo: every case and its records, audit anchors, categories and deadline policies, the
     units and areas of the demo city, and the demo users.  Large tables go with one DELETE each."""
     with transaction.atomic():
+        gridwork.wipe(say)  # visits point to cases, places and teams to grids, units and users
         for model in (CaseEvent, Party, Assignment, Evaluation, ExtensionRequest, Attachment,
                       Case.related.through, AnchorEntry, Anchor):
             deleted = model.objects.all()._raw_delete(model.objects.db)
