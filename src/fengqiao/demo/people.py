@@ -82,6 +82,8 @@ def create_people(areas: dict[str, Area], org: Org, rng: random.Random) -> Staff
             plan.add(f"leader_{abbr}", Role.LEADER, unit=unit, display=person_name(rng))
     for code, unit in sorted(org.streets.items()):
         plan.add(f"handler_{code}", Role.HANDLER, unit=unit, display=person_name(rng))
+        # the street's leader (镇街分管领导): its cases, its grids' coverage and blind spots
+        plan.add(f"leader_{code}", Role.LEADER, area=areas[code], display=person_name(rng))
     grids = sorted((a for a in areas.values() if a.level == Level.GRID), key=lambda a: a.code)
     for grid in grids:
         plan.add(f"grid_{grid.code}", Role.GRID_WORKER, area=grid, display=person_name(rng))
@@ -141,7 +143,7 @@ _HIDDEN = re.compile(rf"^(risk|leader|handler|judge|mediator)_({_OTHER_DISTRICTS
 def _shown(username: str, seen: dict[str, int]) -> bool:
     """A short table: every kind of login once or twice; the rest follow a pattern the footer names."""
     for pattern, keep in ((r"grid_\d+", 4), (r"handler_\d+", 1), (r"citizen\d+", 3), (r"operator\d+", 2),
-                          (rf"leader_(?!({_DISTRICT_SLUGS})$)[a-z]+", 1)):
+                          (r"leader_\d+", 1), (rf"leader_(?!({_DISTRICT_SLUGS})$)[a-z]+", 1)):
         if re.fullmatch(pattern, username):
             seen[pattern] = seen.get(pattern, 0) + 1
             return seen[pattern] <= keep
@@ -165,7 +167,8 @@ def _login_table() -> str:
     width = max(len(u) for u, _r, _w in table) + 2
     lines = [f"演示账号（密码均为 {PASSWORD}）", "-" * 72]
     lines += [f"{u:<{width}}{r}\t{w}" for u, r, w in table]
-    lines += ["-" * 72, f"此外：每个网格一名网格员 grid_<网格编码>；每个镇街一名承办人 handler_<镇街编码>；"
+    lines += ["-" * 72, f"此外：每个网格一名网格员 grid_<网格编码>；"
+                        f"每个镇街一名承办人 handler_<镇街编码>、一名领导 leader_<镇街编码>；"
                         f"每个区县的部门 handler_<区县>_<部门>；"
                         f"每个市级部门一名领导 leader_<部门>（审核本部门答复）；citizen1 … citizen{CITIZENS}；"
                         f"operator1 … operator{OPERATORS}。"]
