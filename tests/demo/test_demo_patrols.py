@@ -17,7 +17,7 @@ from fengqiao.accounts.models import Membership
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, Channel
 from fengqiao.gridwork import teams
-from fengqiao.gridwork.models import Campaign, Finding, Place, PlaceKind, TeamMember, TeamRole, Visit
+from fengqiao.gridwork.models import Campaign, Finding, Place, PlaceKind, TeamMember, TeamRole, Visit, household_label
 from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
 from fengqiao.kit import clock
 
@@ -67,6 +67,11 @@ def test_teams_plans_and_a_year_of_patrols(db: None) -> None:
     for p in places:
         assert shapes[p.grid_id].contains(Point(p.lng, p.lat)), p.name
         assert p.created_at < NOW
+    # households (重点户) encrypted at rest: masks in the plain columns, the names and addresses in the sealed ones
+    homes = [p for p in places if p.kind == PlaceKind.HOUSEHOLD]
+    assert homes
+    assert all(p.household_name and p.name == household_label(p.household_name) for p in homes)
+    assert all(p.household_address and p.address.endswith("****") for p in homes)
 
     # a year of visits, each to a place of its own grid, near it, after it was planned
     visits = list(Visit.objects.select_related("place").order_by("observed_at"))
@@ -81,6 +86,9 @@ def test_teams_plans_and_a_year_of_patrols(db: None) -> None:
             assert v.place.created_at < v.observed_at
             assert v.distance_m is not None
             assert v.distance_m <= 260
+    visited = {v.place_id for v in plain}
+    staffed = [p for p in places if p.grid_id in workers and p.created_at < YEAR_START]
+    assert sum(p.pk not in visited for p in staffed) <= 0.02 * len(staffed)  # even a neglected grid's, now and then
     for v in plain:
         assert v.worker_id == workers[v.grid_id]
         assert v.team_role == TeamRole.GRID_WORKER

@@ -18,8 +18,8 @@ from fengqiao.jurisdictions.models import Area
 # 春节 (the first day of the lunar year)
 SPRING_FESTIVALS = [dt.date(2024, 2, 10), dt.date(2025, 1, 29), dt.date(2026, 2, 17), dt.date(2027, 2, 6),
                     dt.date(2028, 1, 26), dt.date(2029, 2, 13), dt.date(2030, 2, 3), dt.date(2031, 1, 23)]
-SCREENING_NOTES = ["排查矛盾纠纷：未发现隐患", "排查矛盾纠纷：未发现隐患", "了解春节返乡人员情况，无异常",
-                   "排查出租房安全隐患，已提醒房东整改", "排查发现邻里纠纷苗头，已劝导化解"]
+SCREENING_NOTES = ["排查矛盾纠纷：未发现隐患", "了解春节返乡人员情况，无异常", "核实家庭成员近况，无矛盾纠纷"]
+SCREENING_ISSUES = ["排查出租房安全隐患，已提醒房东整改", "排查发现邻里纠纷苗头，已劝导化解"]  # 8 % of the visits
 LAWYER_NOTES = ["法治体检：审查劳动合同文本，提示试用期约定风险", "法治体检：讲解用工风险防范",
                 "为企业解答合同纠纷咨询", "法治体检：提示安全生产法律责任"]
 PROSECUTOR_NOTES = ["开展预防校园欺凌法治讲座", "为师生讲解未成年人保护法", "法治副校长进校园授课",
@@ -111,8 +111,10 @@ def campaign_visits(campaigns: list[tuple[Campaign, Plan]], places: list[tuple[i
             at = local_time(cal, rng.choice(days), rng)
             if at >= now or (plan.role == TeamRole.GRID_WORKER and prof.absent(at)):
                 continue
+            finding = Finding.NORMAL
             note = rng.choice(notes)
-            finding = Finding.ISSUE if "苗头" in note or "隐患，已" in note else Finding.NORMAL
+            if plan.role == TeamRole.GRID_WORKER and rng.random() < 0.08:
+                finding, note = Finding.ISSUE, rng.choice(SCREENING_ISSUES)
             writer.add(grid=grid.id, worker=worker, observed=at, received=received(at, prof, now, rng),
                        place_id=place_id, point=None, place=place, finding=finding, note=note, role=plan.role,
                        campaign=campaign.pk)

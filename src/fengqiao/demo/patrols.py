@@ -119,6 +119,9 @@ def schedule(place: PlannedPlace, prof: Profile, cal: Calendar, rng: random.Rand
             due = t + every * rng.uniform(0.75, 1.02)
         if due >= now:
             return out
+        if due < year_start:  # due before the year: visited then, as far as the year knows
+            t = due
+            continue
         due = max(due, created + 3600)
         d = cal.day(due)
         if prof.absent(due) or rng.random() > prof.diligence * MONTH_FACTOR.get(cal.month[d], 1.0):
