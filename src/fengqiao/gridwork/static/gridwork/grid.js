@@ -10,6 +10,16 @@
     try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
   }
 
+  function bbox(geometry) {  // [minLng, minLat, maxLng, maxLat] of a Polygon or MultiPolygon
+    var box = [Infinity, Infinity, -Infinity, -Infinity];
+    (function walk(c) {
+      if (typeof c[0] === "number") {
+        box = [Math.min(box[0], c[0]), Math.min(box[1], c[1]), Math.max(box[2], c[0]), Math.max(box[3], c[1])];
+      } else { c.forEach(walk); }
+    })(geometry ? geometry.coordinates : []);
+    return box;
+  }
+
   function draw(el) {
     if (typeof echarts === "undefined") return;
     var data = JSON.parse(document.getElementById(el.dataset.gridMap).textContent);
@@ -18,7 +28,7 @@
     data.geojson.features.forEach(function (f) { if (f.properties.url) urls[f.properties.name] = f.properties.url; });
     echarts.registerMap("fq-grid", data.geojson);
     var chart = echarts.init(el, null, { renderer: "canvas" });
-    var regions = [{ name: data.current, itemStyle: HIGHLIGHT, label: { show: true, color: "#9a3412", fontWeight: "bold" } }];
+    var regions = [{ name: data.current, itemStyle: HIGHLIGHT }];  // its name is the page's title: no label over the points
     chart.setOption({
       animation: false,
       tooltip: {
@@ -46,16 +56,18 @@
         })
       }]
     });
-    // centre on the grid itself: the neighbours are context
+    // centre on the grid itself and zoom so that it fills about half the view: the neighbours are context
     var current = data.geojson.features[0];
     if (current && current.geometry) {
-      var box = [Infinity, Infinity, -Infinity, -Infinity];
-      (function walk(c) {
-        if (typeof c[0] === "number") {
-          box = [Math.min(box[0], c[0]), Math.min(box[1], c[1]), Math.max(box[2], c[0]), Math.max(box[3], c[1])];
-        } else { c.forEach(walk); }
-      })(current.geometry.coordinates);
-      chart.setOption({ geo: { center: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] } });
+      var all = data.geojson.features.map(function (f) { return bbox(f.geometry); });
+      var own = all[0];
+      var whole = all.reduce(function (a, b) {
+        return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+      });
+      var ratio = Math.min((whole[2] - whole[0]) / Math.max(own[2] - own[0], 1e-6),
+                           (whole[3] - whole[1]) / Math.max(own[3] - own[1], 1e-6));
+      chart.setOption({ geo: { center: [(own[0] + own[2]) / 2, (own[1] + own[3]) / 2],
+                               zoom: Math.max(1, Math.min(8, ratio * 0.55)) } });
     }
     chart.on("click", function (p) {
       if (p.componentType === "geo" && urls[p.name]) window.location.href = urls[p.name];
