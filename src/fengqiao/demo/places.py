@@ -155,11 +155,14 @@ def _values(grid: GridInfo, kind: str, name: str, address: str, place: PlannedPl
             every: int) -> dict[str, object]:
     """A place's columns; a household is sealed as the model seals it (its name and address are a person's:
     encrypted, with masks in ``name``/``address``)."""
-    sealed = Place(kind=kind, name=name, address=address)
-    if hasattr(sealed, "seal"):
-        sealed.seal()
-    values = {f.attname: f.get_db_prep_save(getattr(sealed, f.attname), connection)
-              for f in Place._meta.concrete_fields if isinstance(f, EncryptedTextField)}
-    return {**values, "grid_id": grid.id, "kind": kind, "name": sealed.name, "address": sealed.address,
-            "lng": place.lng, "lat": place.lat, "every_days": every, "active": True,
-            "created_at": db_time(place.created_at.timestamp())}
+    values: dict[str, object] = {"grid_id": grid.id, "kind": kind, "name": name, "address": address,
+                                 "lng": place.lng, "lat": place.lat, "every_days": every, "active": True,
+                                 "created_at": db_time(place.created_at.timestamp())}
+    if kind == PlaceKind.HOUSEHOLD:
+        sealed = Place(kind=kind, name=name, address=address)
+        if hasattr(sealed, "seal"):
+            sealed.seal()
+        values |= {f.attname: f.get_db_prep_save(getattr(sealed, f.attname), connection)
+                   for f in Place._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+        values |= {"name": sealed.name, "address": sealed.address}
+    return values
