@@ -6,6 +6,9 @@ raises one through the grid-patrol channel (``Visit.case``).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,19 +66,57 @@ class PlaceKind(models.TextChoices):
     KEY_PLACE = "key_place", _("重点场所")
 
 
+def household_label(name: str) -> str:
+    """What a household (重点户) is called where its people need not be known: the first character and two
+    stars, whatever the length ("王某某家（独居老人）" → "王**")."""
+    name = name.strip()
+    return f"{name[0]}**" if name else ""
+
+
+def household_address_mask(address: str) -> str:
+    """A household's address where its people need not be known: the district and stars ("海陵区****"); the
+    parties' mask (pii.mask_address) keeps the road, which for a household points at the door."""
+    address = address.strip()
+    return f"{address[:3]}****" if address else ""
+
+
+class PlaceManager(models.Manager["Place"]):
+    """Seals households on ``bulk_create`` as ``save()`` does (Place.seal)."""
+
+    def bulk_create(self, objs: Iterable[Place], batch_size: int | None = None, ignore_conflicts: bool = False,
+                    update_conflicts: bool = False, update_fields: Collection[str] | None = None,
+                    unique_fields: Collection[str] | None = None) -> list[Place]:
+        places = list(objs)
+        for place in places:
+            place.seal()
+        return super().bulk_create(places, batch_size=batch_size, ignore_conflicts=ignore_conflicts,
+                                   update_conflicts=update_conflicts, update_fields=update_fields,
+                                   unique_fields=unique_fields)
+
+
 class Place(models.Model):
-    """A place on a grid's patrol plan, visited every ``every_days`` days."""
+    """A place on a grid's patrol plan, visited every ``every_days`` days.
+
+    A household's (重点户) name and address are a person's: they are kept encrypted in ``household_name`` and
+    ``household_address``, and ``name``/``address`` hold masks (``household_label``, ``household_address_mask``)
+    that every page, the admin and coverage's SQL read by default.  Writing a plain value into ``name`` or
+    ``address`` of a household seals it on ``save()`` and ``bulk_create()``; rows inserted otherwise (raw SQL,
+    ``update()``) are sealed by ``gridwork.households.seal_households()`` (docs/gridwork/patrol.md)."""
 
     grid = models.ForeignKey("jurisdictions.Area", verbose_name=_("grid"), on_delete=models.PROTECT,
                              related_name="places", limit_choices_to={"level": "grid"})
     kind = models.CharField(_("kind"), max_length=12, choices=PlaceKind.choices)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    household_name = EncryptedTextField(_("household's name (encrypted)"), blank=True)
+    household_address = EncryptedTextField(_("household's address (encrypted)"), blank=True)
     lng = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
     every_days = models.PositiveSmallIntegerField(_("visit every (days)"), default=30)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"))
+
+    objects = PlaceManager()
 
     class Meta:
         verbose_name = _("patrol place")
@@ -84,6 +125,42 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.seal()
+        super().save(*args, **kwargs)
+
+    def seal(self) -> None:
+        """A household's plain name and address move to the encrypted fields, masks take their place; a
+        place that is no longer a household gets its name and address back in plain text."""
+        if self.kind != PlaceKind.HOUSEHOLD:
+            if self.household_name and self.name == household_label(self.household_name):
+                self.name = self.household_name
+            if self.household_address and self.address == household_address_mask(self.household_address):
+                self.address = self.household_address
+            self.household_name = self.household_address = ""
+            return
+        if not self.household_name or self.name != household_label(self.household_name):
+            self.household_name, self.name = self.name.strip(), household_label(self.name)
+        if not self.address:
+            self.household_address = ""
+        elif not self.household_address or self.address != household_address_mask(self.household_address):
+            self.household_address, self.address = self.address.strip(), household_address_mask(self.address)
+
+    @property
+    def is_household(self) -> bool:
+        return self.kind == PlaceKind.HOUSEHOLD
+
+    def shown_name(self, full: bool) -> str:
+        """The name in full (``full``: a reader who needs a household's), or as everyone else sees it."""
+        if full or not self.is_household:
+            return self.household_name or self.name
+        return self.name if self.household_name else household_label(self.name)
+
+    def shown_address(self, full: bool) -> str:
+        if full or not self.is_household:
+            return self.household_address or self.address
+        return self.address if self.household_address else household_address_mask(self.address)
 
 
 class Finding(models.TextChoices):
