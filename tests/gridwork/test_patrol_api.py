@@ -72,7 +72,7 @@ def test_only_grid_workers_use_the_patrol_api(city: City, who: str) -> None:
     client = client_for(city, who)
     for response in (client.get(PLAN), client.get(VISITS), upload(client, body_for(place(city)))):
         assert response.status_code == 403
-        assert response.json() == {"error": "forbidden", "detail": "只有网格员可以使用巡查。"}
+        assert response.json() == {"error": "forbidden", "detail": "只有网格员和网格团队成员可以使用巡查。"}
     assert Visit.objects.count() == 0
 
 

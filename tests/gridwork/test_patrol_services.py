@@ -156,7 +156,7 @@ def test_a_photo_that_is_not_an_image_is_refused(city: City) -> None:
 def test_only_grid_workers_record_visits(city: City, who: str) -> None:
     with pytest.raises(PermissionDenied) as refused:
         record(city, visit_input(place(city)), who=who)
-    assert refused.value.message == "只有网格员可以记录巡查走访。"
+    assert refused.value.message == "只有网格员和网格团队成员可以记录巡查走访。"
     nothing_written()
 
 

@@ -24,7 +24,7 @@ def test_the_shell_is_for_grid_workers(city: City, client: Client) -> None:
     assert page["Cache-Control"] == "no-cache"
     refused = login(Client(), city, "operator").get("/patrol/")
     assert refused.status_code == 403
-    assert "只有网格员可以使用巡查。" in refused.content.decode()
+    assert "只有网格员和网格团队成员可以使用巡查。" in refused.content.decode()
 
 
 def test_the_service_worker_is_scoped_to_the_app_and_versioned(client: Client) -> None:

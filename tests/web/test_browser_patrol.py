@@ -87,7 +87,7 @@ def test_an_offline_patrol_reaches_the_server_exactly_once(live_city: City, live
     save(page, form)
 
     context.grant_permissions(["geolocation"], origin=live_server.url)
-    form = open_visit(page, home.name)
+    form = open_visit(page, home.shown_name(True))  # her own household: named in full on her phone
     form.locator("label:has(input[value=issue])").click()
     form.locator("input[name=title]").fill("独居老人家中燃气灶老化")
     form.locator("textarea[name=description]").fill("燃气灶软管开裂，老人独居，存在安全隐患，需燃气公司上门更换")
@@ -216,4 +216,64 @@ def test_an_expired_session_and_a_refused_visit_keep_the_records_on_the_phone(
     page.locator("[data-testid=queue-item][data-state=rejected]").wait_for(state="detached")
     page.locator("[data-testid=outbox-banner]").wait_for(state="hidden")
     assert page.evaluate("idbKeyval.keys(idbKeyval.createStore('fengqiao-patrol-outbox', 'outbox'))") == []
+    clerk.close()
+
+
+def test_an_officer_visits_her_campaigns_places_exactly_once(live_city: City, live_server: Any, browser: Any) -> None:
+    """A prosecutor on the grid's team: her plan is 检察官进校园's schools in her grid, not the grid worker's
+    round; no report on the go and no case form (her account cannot register cases); a visit sent for the
+    campaign, and when the server's answer is lost, sent again and answered 200 — one visit."""
+    from tests.gridwork.officer_kit import officers
+
+    city = live_city
+    team = officers(city)
+    place(city, name="幸福便利店", kind=PlaceKind.SHOP)  # the grid worker's round: not on her plan
+    clerk = Clerk(browser, live_server.url, team.prosecutor.username, viewport=PHONE)
+    context, page = clerk.context, clerk.page
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    lng, lat = city.point_in(0)
+    context.set_geolocation({"longitude": lng, "latitude": lat, "accuracy": 20})
+    assert page.locator("nav.mainnav a", has_text="网格巡查").count() == 1
+    clerk.goto("/patrol/")
+    places = page.locator("[data-testid=place]")
+    places.first.wait_for()
+    assert places.count() == 1
+    assert "东风小学" in places.first.inner_text()
+    assert f"检察官进校园 · {team.schools.ends_on:%m-%d} 截止" in places.first.inner_text()
+    assert page.locator("[data-action=ad-hoc]").is_hidden()
+
+    statuses: list[int] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        response = route.fetch()
+        statuses.append(response.status)
+        if len(statuses) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/api/patrol/visits", lose_the_first_answer)
+    form = open_visit(page, "东风小学")
+    assert "检察官进校园" in form.locator(".pt-sheet-kind").inner_text()
+    page.locator("[data-testid=gps]", has_text="已定位").wait_for()
+    form.locator("label:has(input[value=issue])").click()
+    assert form.locator(".pt-report").is_hidden()
+    assert "不能直接登记事件" in form.locator("[data-testid=no-report]").inner_text()
+    form.locator("[data-action=save]").click()
+    assert form.locator("[data-testid=form-error]").inner_text() == "请在情况记录中写明发现的问题"
+    form.locator("textarea[name=note]").fill("校门口有商贩向学生兜售电子烟")
+    clerk.shot("patrol-09-officer-form")
+    save(page, form)
+    page.wait_for_function("document.querySelectorAll('[data-testid=queue-item][data-state=sent]').length === 1",
+                           timeout=20_000)
+    page.locator("[data-testid=place]", has_text="本次行动已走访").wait_for()
+    clerk.shot("patrol-10-officer-done")
+    assert statuses == [201, 200]
+    visit = Visit.objects.get()
+    assert (visit.place, visit.campaign, visit.team_role, visit.worker, visit.finding, visit.case) == (
+        team.school, team.schools, "prosecutor", team.prosecutor, Finding.ISSUE, None)
+    assert Case.objects.count() == 0
     clerk.close()

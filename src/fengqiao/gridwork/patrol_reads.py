@@ -73,7 +73,7 @@ def plan(user: User, *, today: dt.date | None = None) -> list[PlanItem]:
         else:
             due = clock.localtime(last).date() + dt.timedelta(days=place.every_days)
         items.append(PlanItem(place=place, last_visited_at=last, due_on=due, today=today))
-    items.sort(key=lambda i: (i.due_on, i.place.grid.path, i.place.name, i.place.pk))
+    items.sort(key=lambda i: (i.due_on, i.place.grid.path, i.place.shown_name(True), i.place.pk))
     return items
 
 
@@ -81,7 +81,7 @@ def recent_visits(user: User, *, since: dt.datetime | None = None) -> QuerySet[V
     """The user's own visits observed since ``since`` (a week by default), newest first, at most 200."""
     since = since or clock.now() - dt.timedelta(days=RECENT_DAYS)
     return (Visit.objects.filter(worker=user, observed_at__gte=since)
-            .select_related("place", "grid", "case").annotate(photo_count=Count("photos"))
+            .select_related("place__grid", "grid", "case", "campaign").annotate(photo_count=Count("photos"))
             .order_by("-observed_at", "-pk")[:RECENT_LIMIT])
 
 

@@ -1,5 +1,7 @@
-"""巡查走访: a grid worker's visit, logged from the phone exactly once.  A visit that finds a problem raises a
-case through the ordinary registration service (channel ``grid_patrol``) in the same transaction.
+"""巡查走访: a visit logged from the phone exactly once — a grid worker's round, or an officer's visit for a
+campaign (her team role on the place's grid = the campaign's; officer_visits.py checks it).  A visit that
+finds a problem raises a case through the ordinary registration service (channel ``grid_patrol``) in the
+same transaction, when the account may register cases (officers' findings stay on the visit's note).
 
 Exactly once: the phone makes ``client_id``; a replay (the answer was lost, the phone sends again) returns
 the visit already made — checked first, and again through the unique constraint when two uploads race.
@@ -19,8 +21,10 @@ from django.utils.translation import pgettext
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import services as case_services
-from fengqiao.cases.models import Channel, Urgency
+from fengqiao.cases.models import Channel, PartyRole, Urgency
+from fengqiao.gridwork import officer_visits
 from fengqiao.gridwork.models import Campaign, Finding, LocatedBy, Place, TeamRole, Visit, VisitPhoto
+from fengqiao.gridwork.patrol_officers import is_officer, may_report
 from fengqiao.gridwork.patrol_reads import in_paths, worker_paths
 from fengqiao.gridwork.photos import CheckedPhoto, check_photos
 from fengqiao.jurisdictions import geo
@@ -70,19 +74,32 @@ class Recorded:
 def record_visit(user: User, data: VisitInput) -> Recorded:
     """Record one visit (and the case it raises); a replay of ``client_id`` returns the first visit."""
     paths = worker_paths(user)
-    if not paths:
-        raise PermissionDenied(_("只有网格员可以记录巡查走访。"))
+    if not paths and not is_officer(user):
+        raise PermissionDenied(_("只有网格员和网格团队成员可以记录巡查走访。"))
     client_id = _client_id(data.client_id)
     photos = check_photos(data.photos)
     existing = Visit.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _replay(user, existing, photos)
-    _check(data)
-    place, grid, lng, lat, distance = _locate(data, paths)
-    campaign = _campaign(data.campaign_id, grid, place, data.observed_at)
+    _check(data, reports=may_report(user))
+    campaign = officer_visits.load_campaign(data.campaign_id)
+    if campaign is not None and campaign.team_role != TeamRole.GRID_WORKER:  # an officer's campaign visit
+        place = _place(data)
+        officer_visits.check_team(user, place, campaign, paths)
+        place, grid, lng, lat, distance = _locate(data, place, None)
+        assert place is not None
+        officer_visits.check_target(campaign, place, data.observed_at)
+        team_role = campaign.team_role
+    elif not paths:
+        raise PermissionDenied(_("网格团队成员只能为专项行动走访：请从计划中选择专项行动的走访点。"),
+                               fields={"campaign_id": _("请选择专项行动")})
+    else:
+        place, grid, lng, lat, distance = _locate(data, _place(data), paths)
+        _campaign(campaign, grid, place, data.observed_at)
+        team_role = TeamRole.GRID_WORKER
     visit = Visit(
         client_id=client_id, grid=grid, place=place, campaign=campaign, worker=user,
-        team_role=TeamRole.GRID_WORKER, observed_at=data.observed_at, received_at=clock.now(),
+        team_role=team_role, observed_at=data.observed_at, received_at=clock.now(),
         lng=lng, lat=lat, accuracy_m=data.accuracy_m if data.located_by == LocatedBy.GPS else None,
         located_by=data.located_by, distance_m=distance, finding=data.finding, note=data.note.strip(),
     )
@@ -111,13 +128,13 @@ def _client_id(text: str) -> uuid.UUID:
 
 def _replay(user: User, visit: Visit, photos: list[CheckedPhoto]) -> Recorded:
     if visit.worker_id != user.pk:
-        raise Conflict(_("走访编号 %(id)s 已被另一位网格员的走访使用。") % {"id": visit.client_id},
+        raise Conflict(_("走访编号 %(id)s 已被另一人的走访使用。") % {"id": visit.client_id},
                        fields={"client_id": _("编号已被使用")})
     stored = _store_photos(user, visit, photos)  # a photo the first upload did not carry; a known one is skipped
     return Recorded(visit=visit, created=False, photos_added=len(stored))
 
 
-def _check(data: VisitInput) -> None:
+def _check(data: VisitInput, *, reports: bool) -> None:
     errors: dict[str, str] = {}
     if data.finding not in Finding.values:
         errors["finding"] = _("走访结果应为 正常 / 发现问题 / 未遇到人")
@@ -132,7 +149,7 @@ def _check(data: VisitInput) -> None:
     if data.accuracy_m is not None and (not _finite(data.accuracy_m) or not 0 <= data.accuracy_m <= 100_000):
         errors["accuracy_m"] = _("定位精度应为 0 到 100000 米")
     errors.update(_check_time(data.observed_at))
-    errors.update(_check_report(data))
+    errors.update(_check_report(data) if reports else _check_finding_without_report(data))
     if errors:
         listed = pgettext("list separator", "；").join(errors.values())
         raise ValidationFailed(_("走访记录有误：%(errors)s。") % {"errors": listed}, fields=errors)
@@ -177,20 +194,36 @@ def _check_report(data: VisitInput) -> dict[str, str]:
     return errors
 
 
-def _locate(data: VisitInput, paths: list[str]) -> tuple[Place | None, Area, float, float, float | None]:
+def _check_finding_without_report(data: VisitInput) -> dict[str, str]:
+    """An account that may not register cases (an officer's): a problem found is written in the note."""
+    if data.report is not None:
+        return {"report": _("您的账号不能登记事件：请在情况记录中写明问题，由网格员上报")}
+    if data.finding == Finding.ISSUE and not data.note.strip():
+        return {"note": _("发现问题时请在情况记录中写明问题")}
+    return {}
+
+
+def _place(data: VisitInput) -> Place | None:
+    if data.place_id is None:
+        return None
+    # an inactive place still takes visits: it may have left the plan after the phone logged the visit
+    place = Place.objects.select_related("grid").filter(pk=data.place_id).first()
+    if place is None:
+        raise ValidationFailed(_("走访点不存在。"), fields={"place_id": _("走访点不存在")})
+    return place
+
+
+def _locate(data: VisitInput, place: Place | None,
+            paths: list[str] | None) -> tuple[Place | None, Area, float, float, float | None]:
     """(place, the visit's grid, lng, lat, metres from the place).  The visit belongs to its place's grid even
     when the GPS point falls in a neighbouring one (GPS drifts tens of metres between tall buildings): the
-    point is kept as measured and the distance flags it.  A point outside the city is refused."""
-    place = None
-    if data.place_id is not None:
-        # an inactive place still takes visits: it may have left the plan after the phone logged the visit
-        place = Place.objects.select_related("grid").filter(pk=data.place_id).first()
-        if place is None:
-            raise ValidationFailed(_("走访点不存在。"), fields={"place_id": _("走访点不存在")})
-        if not in_paths(place.grid, paths):
-            message = _("走访点「%(place)s」属于%(grid)s，不在您负责的网格内。")
-            raise PermissionDenied(message % {"place": place.name, "grid": place.grid.name},
-                                   fields={"place_id": _("不在您负责的网格内")})
+    point is kept as measured and the distance flags it.  A point outside the city is refused.  ``paths``: a
+    grid worker's areas, which the place (or, without one, the point) must lie in; None for an officer, whose
+    place the caller checked against her teams."""
+    if place is not None and paths is not None and not in_paths(place.grid, paths):
+        message = _("走访点「%(place)s」属于%(grid)s，不在您负责的网格内。")
+        raise PermissionDenied(message % {"place": place.shown_name(False), "grid": place.grid.name},
+                               fields={"place_id": _("不在您负责的网格内")})
     lng, lat = data.lng, data.lat
     if data.located_by == LocatedBy.PLACE:
         if place is None:
@@ -207,7 +240,7 @@ def _locate(data: VisitInput, paths: list[str]) -> tuple[Place | None, Area, flo
     if grid is None:
         raise ValidationFailed(_("定位点不在任何网格内，请选择走访点。"),
                                fields={"lng": _("不在任何网格内"), "lat": _("不在任何网格内")})
-    if not in_paths(grid, paths):
+    if paths is None or not in_paths(grid, paths):
         raise PermissionDenied(_("定位点位于%(grid)s，不在您负责的网格内。") % {"grid": grid.name},
                                fields={"lng": _("不在您负责的网格内"), "lat": _("不在您负责的网格内")})
     return None, grid, lng, lat, None
@@ -221,16 +254,12 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
 
 
-def _campaign(campaign_id: int | None, grid: Area, place: Place | None, at: dt.datetime) -> Campaign | None:
-    if campaign_id is None:
-        return None
-    campaign = Campaign.objects.select_related("area").filter(pk=campaign_id).first()
-    reason = None
+def _campaign(campaign: Campaign | None, grid: Area, place: Place | None, at: dt.datetime) -> None:
+    """A grid worker's campaign visit (排查 drives visited by grid workers) fits the campaign."""
     if campaign is None:
-        reason = _("专项行动不存在")
-    elif campaign.team_role != TeamRole.GRID_WORKER:
-        reason = _("该专项行动不由网格员走访")
-    elif not campaign.starts_on <= clock.localtime(at).date() <= campaign.ends_on:
+        return
+    reason = None
+    if not campaign.starts_on <= clock.localtime(at).date() <= campaign.ends_on:
         reason = _("走访日期不在专项行动期间")
     elif not in_paths(grid, [campaign.area.path]):
         reason = _("该网格不在专项行动范围内")
@@ -239,17 +268,24 @@ def _campaign(campaign_id: int | None, grid: Area, place: Place | None, at: dt.d
     elif campaign.place_kinds and place.kind not in campaign.place_kinds:
         reason = _("该类走访点不在专项行动对象内")
     if reason is not None:
-        raise ValidationFailed(_("专项行动有误：%(reason)s。") % {"reason": reason}, fields={"campaign_id": reason})
-    return campaign
+        raise officer_visits.refuse(reason)
 
 
 def _raise_case(user: User, visit: Visit, report: ReportInput) -> int:
+    """The case a visit raises.  At a household (重点户) the case's address is the masked one and the household
+    is the case's party (其他当事人), its name and address encrypted and masked as parties' are."""
     place = visit.place
+    parties = []
+    if place is not None and place.is_household:
+        address = place.shown_address(False) or place.shown_name(False)
+        parties = [case_services.PartyInput(name=place.shown_name(True), address=place.shown_address(True),
+                                            role=PartyRole.OTHER)]
+    else:
+        address = (place.address or place.name) if place else ""
     registered = case_services.register(user, case_services.RegisterInput(
         channel=Channel.GRID_PATROL, title=report.title.strip(), description=report.description.strip(),
-        category_id=report.category_id, urgency=report.urgency,
-        address=(place.address or place.name) if place else "", lng=visit.lng, lat=visit.lat,
-        grid_id=visit.grid_id, external_ref=f"visit-{visit.client_id}",
+        category_id=report.category_id, urgency=report.urgency, address=address, lng=visit.lng, lat=visit.lat,
+        grid_id=visit.grid_id, external_ref=f"visit-{visit.client_id}", parties=parties,
     ))
     return registered.case.pk
 

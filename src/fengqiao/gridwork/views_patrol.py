@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fengqiao.accounts.models import User
-from fengqiao.gridwork import patrol_reads
+from fengqiao.gridwork import patrol_officers
 from fengqiao.gridwork.models import Finding
 from fengqiao.gridwork.photos import MAX_PHOTOS
 from fengqiao.kit.errors import PermissionDenied
@@ -39,8 +39,8 @@ SHELL_STATIC = [
 @require_GET
 def patrol_app(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    if not patrol_reads.is_grid_worker(user):
-        error = PermissionDenied(_("只有网格员可以使用巡查。"))
+    if not patrol_officers.is_patroller(user):
+        error = PermissionDenied(_("只有网格员和网格团队成员可以使用巡查。"))
         return render(request, "web/error.html", {"error": error}, status=403)
     config = {
         "user": user.username,
@@ -124,4 +124,8 @@ def _texts() -> dict[str, str]:
         "delete": _("删除"), "confirmDelete": _("删除这条被退回的记录？删除后无法恢复。"),
         "removePhoto": _("移除照片"), "noPlaces": _("您的网格还没有走访点。"),
         "visit": _("走访"), "photos": _("照片 %(n)s 张"),
+        "campaignDone": _("本次行动已走访"), "campaignUntil": _("%(name)s · %(d)s 截止"),
+        "noPlacesOfficer": _("您所在网格目前没有进行中的专项行动走访点。"),
+        "needNote": _("请在情况记录中写明发现的问题"),
+        "noReport": _("您的账号不能直接登记事件：请在情况记录中写明问题，网格员会看到并上报。"),
     }

@@ -2,6 +2,8 @@
    phone's IndexedDB (idb-keyval), with a UUID and the phone's clock, and sent when the network allows
    (on load, on the "online" event, when the page is shown again, and on a back-off timer).  The server
    answers 201 once and 200 to any replay of the same UUID, so a lost answer never doubles a visit.
+   Officers on a grid team get their campaigns' target places instead of a round: a visit to one is sent
+   with its campaign_id, and a place visited for its campaign shows as done.
    See docs/gridwork/patrol.md. */
 (function () {
   "use strict";
@@ -79,9 +81,11 @@
     });
     keys.slice(RECENT_KEPT).forEach(function (key) { delete state.recent[key]; });
   }
+  function keyOf(placeId, campaignId) { return placeId ? placeId + (campaignId ? "-" + campaignId : "") : null; }
   function summaryOf(visit) {
     return {
       client_id: visit.client_id, user: config.user, place_id: visit.place_id, place: visit.place,
+      campaign_id: visit.campaign_id || null,
       finding: visit.finding, observed_at: visit.observed_at, received_at: visit.received_at,
       case_code: visit.case ? visit.case.code : null, photos: visit.photos
     };
@@ -182,11 +186,13 @@
     var all = [];
     state.outbox.filter(mine).forEach(function (i) {
       if (i.state === "rejected") return;  // the server refused it: the place is not visited
-      all.push({ place_id: i.visit.place_id, at: new Date(i.visit.observed_at), state: i.state });
+      all.push({ key: keyOf(i.visit.place_id, i.visit.campaign_id), at: new Date(i.visit.observed_at), state: i.state });
     });
     Object.keys(state.recent).forEach(function (key) {
       var r = state.recent[key];
-      if (r.user === config.user) all.push({ place_id: r.place_id, at: new Date(r.observed_at), state: "sent" });
+      if (r.user === config.user) {
+        all.push({ key: keyOf(r.place_id, r.campaign_id), at: new Date(r.observed_at), state: "sent" });
+      }
     });
     return all;
   }
@@ -196,10 +202,10 @@
     var today = new Date();
     var latest = {};
     localVisits().forEach(function (v) {
-      if (v.place_id && (!latest[v.place_id] || latest[v.place_id].at < v.at)) latest[v.place_id] = v;
+      if (v.key && (!latest[v.key] || latest[v.key].at < v.at)) latest[v.key] = v;
     });
     return state.plan.places.map(function (place) {
-      var local = latest[place.id];
+      var local = latest[place.key || String(place.id)];
       var serverLast = place.last_visited_at ? new Date(place.last_visited_at) : null;
       var last = serverLast, due = parseDay(place.due_on), mark = null;
       if (local && (!serverLast || local.at > serverLast)) {
@@ -207,9 +213,11 @@
         due = addDays(local.at, place.every_days);
       }
       if (local && sameDay(local.at, today)) mark = local.state;
-      return { place: place, last: last, overdue: daysBetween(due, today), mark: mark };
+      if (place.campaign) due = parseDay(place.due_on);  // a campaign's target: once, by the campaign's end
+      var done = !!(place.campaign && (place.last_visited_at || local));
+      return { place: place, last: last, overdue: daysBetween(due, today), mark: mark, done: done };
     }).sort(function (a, b) {
-      return b.overdue - a.overdue || a.place.name.localeCompare(b.place.name, "zh-CN");
+      return (a.done - b.done) || b.overdue - a.overdue || a.place.name.localeCompare(b.place.name, "zh-CN");
     });
   }
 
@@ -238,6 +246,7 @@
     $("span", login).textContent = T.loginNeeded;
 
     renderHeader();
+    showAdHoc();
     renderQueue(mineQueued);
     renderPlaces();
   }
@@ -255,8 +264,8 @@
     time.textContent = fmt(stale ? T.planOffline : T.planFrom, { t: stale ? mmdd(new Date(plan.generated_at)) + " " + at : at });
     var rows = planRows();
     var today = new Date();
-    $("[data-testid=stat-overdue]").textContent = rows.filter(function (r) { return r.overdue > 0; }).length;
-    $("[data-testid=stat-due]").textContent = rows.filter(function (r) { return r.overdue === 0; }).length;
+    $("[data-testid=stat-overdue]").textContent = rows.filter(function (r) { return !r.done && r.overdue > 0; }).length;
+    $("[data-testid=stat-due]").textContent = rows.filter(function (r) { return !r.done && r.overdue === 0; }).length;
     $("[data-testid=stat-done]").textContent = localVisits().filter(function (v) { return sameDay(v.at, today); }).length;
   }
 
@@ -306,22 +315,25 @@
     list.textContent = "";
     if (!state.plan) return;
     var rows = planRows();
-    if (!rows.length) list.appendChild(el("li", { className: "pt-empty", text: T.noPlaces }));
+    if (!rows.length) list.appendChild(el("li", { className: "pt-empty", text: state.plan.ad_hoc === false ? T.noPlacesOfficer : T.noPlaces }));
     rows.forEach(function (row) {
       var p = row.place;
-      var status = row.overdue > 0 ? "overdue" : row.overdue === 0 ? "due" : "ok";
-      var when = row.overdue > 0 ? fmt(T.overdue, { n: row.overdue })
+      var status = row.done ? "done" : row.overdue > 0 ? "overdue" : row.overdue === 0 ? "due" : "ok";
+      var when = row.done ? T.campaignDone : row.overdue > 0 ? fmt(T.overdue, { n: row.overdue })
         : row.overdue === 0 ? T.dueToday : fmt(T.dueIn, { n: -row.overdue });
-      var meta = [fmt(T.every, { n: p.every_days }), row.last ? fmt(T.last, { d: mmdd(row.last) }) : T.never];
+      var meta = [p.campaign ? fmt(T.campaignUntil, { name: p.campaign.name, d: mmdd(parseDay(p.campaign.ends_on)) })
+                             : fmt(T.every, { n: p.every_days }), row.last ? fmt(T.last, { d: mmdd(row.last) }) : T.never];
       var button = el("button", { type: "button", className: "pt-btn primary small", "data-action": "visit",
                                   text: T.visit });
       button.addEventListener("click", function () { openForm(p); });
-      list.appendChild(el("li", { className: "pt-place " + (row.mark ? "visited" : status), "data-testid": "place",
-                                  "data-place-id": p.id }, [
+      list.appendChild(el("li", { className: "pt-place " + (row.mark ? "visited" : status) + (p.campaign ? " campaign" : ""),
+                                  "data-testid": "place", "data-place-id": p.id,
+                                  "data-campaign-id": p.campaign ? p.campaign.id : null }, [
         el("div", { className: "pt-place-main" }, [
           el("div", { className: "pt-place-top" }, [
             el("span", { className: "pt-kind " + p.kind, text: p.kind_label }),
-            el("span", { className: "pt-when " + status, text: row.mark ? fmt(T.visitedLocal, { state: T[row.mark] }) : when })
+            el("span", { className: "pt-when " + status, text: row.done && row.mark ? T.campaignDone + " · " + T[row.mark]
+                                                           : row.mark ? fmt(T.visitedLocal, { state: T[row.mark] }) : when })
           ]),
           el("strong", { className: "pt-place-name", text: p.name }),
           p.address ? el("span", { className: "pt-address", text: p.address }) : null,
@@ -345,7 +357,8 @@
   function openForm(place) {
     form.reset();
     state.form = { place: place, fix: null, gpsError: null, photos: [], work: Promise.resolve() };
-    $(".pt-sheet-kind", dialog).textContent = place ? place.kind_label + " · " + place.grid : "";
+    $(".pt-sheet-kind", dialog).textContent = place
+      ? [place.kind_label, place.grid].concat(place.campaign ? [place.campaign.name] : []).join(" · ") : "";
     $("#form-title").textContent = place ? place.name : T.adHoc;
     $(".pt-sheet-address", dialog).textContent = place ? place.address : "";
     if (!place) form.querySelector("input[value=issue]").checked = true;
@@ -376,8 +389,13 @@
     });
   }
 
+  function canReport() { return !state.plan || state.plan.can_report !== false; }
   function showReport() {
-    $(".pt-report", dialog).hidden = form.elements.finding.value !== "issue";
+    var issue = form.elements.finding.value === "issue";
+    $(".pt-report", dialog).hidden = !issue || !canReport();
+    var hint = $(".pt-noreport", dialog);
+    hint.textContent = T.noReport;
+    hint.hidden = !issue || canReport();
   }
 
   function locate() {
@@ -464,9 +482,12 @@
       var finding = form.elements.finding.value;
       var visit = {
         client_id: uuid(), observed_at: new Date().toISOString(), finding: finding,
-        note: form.elements.note.value.trim(), place_id: current.place ? current.place.id : null
+        note: form.elements.note.value.trim(), place_id: current.place ? current.place.id : null,
+        campaign_id: current.place && current.place.campaign ? current.place.campaign.id : null
       };
-      if (finding === "issue") {
+      if (finding === "issue" && !canReport()) {
+        if (!visit.note) return showError(T.needNote);
+      } else if (finding === "issue") {
         var title = form.elements.title.value.trim(), description = form.elements.description.value.trim();
         if (!title) return showError(T.needTitle);
         if (!description) return showError(T.needDescription);
@@ -507,6 +528,7 @@
   dialog.addEventListener("cancel", function () { state.form = null; });
   dialog.querySelectorAll("[data-action=cancel]").forEach(function (b) { b.addEventListener("click", closeForm); });
   $("[data-action=ad-hoc]").addEventListener("click", function () { openForm(null); });
+  function showAdHoc() { $("[data-action=ad-hoc]").hidden = !!state.plan && state.plan.ad_hoc === false; }
   $("[data-action=flush]").addEventListener("click", function () { state.attempts = 0; flush(); });
   window.addEventListener("online", function () { state.attempts = 0; render(); flush(); loadPlan(); });
   window.addEventListener("offline", render);
