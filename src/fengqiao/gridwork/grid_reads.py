@@ -2,6 +2,10 @@
 overdue, its recent visits, its open cases (scoped by the reader), and its map.  The page itself checks
 access (teams.access_grid); every read here is of that one grid.
 
+Households (重点户) are named in full only when the caller says the reader may see them (``full``:
+households.full_view_role, the view audited by the caller); otherwise their masks, and a household visit's
+photos are not listed.
+
 "Overdue" is coverage's definition (docs/gridwork/coverage.md): the place's last visit — or, never
 visited, the day it was put on the plan — is more than ``every_days`` days ago.
 """
@@ -14,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from shapely.geometry import shape
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import selectors
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import OPEN_STATES
-from fengqiao.gridwork.models import Finding, Place, PlaceKind, Visit
+from fengqiao.gridwork.models import Finding, Place, PlaceKind, Visit, VisitPhoto
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
 
@@ -37,6 +41,8 @@ class PlanRow:
     last_visit: dt.datetime | None
     due: dt.datetime  # last visit (or the day it was planned) + every_days
     overdue: bool
+    name: str = ""  # as the reader may see it (a household's masked unless ``full``)
+    address: str = ""
 
     @property
     def status(self) -> str:
@@ -58,7 +64,7 @@ class KindSummary:
     frequencies: list[tuple[int, int]]  # (every_days, places), most frequent first
 
 
-def plan(grid: Area, *, now: dt.datetime | None = None) -> list[PlanRow]:
+def plan(grid: Area, *, now: dt.datetime | None = None, full: bool = False) -> list[PlanRow]:
     """The grid's active places, overdue ones first (the most overdue first), then by kind and name."""
     now = now or clock.now()
     places = Place.objects.filter(grid=grid, active=True).annotate(last=Max("visits__observed_at"))
@@ -66,10 +72,10 @@ def plan(grid: Area, *, now: dt.datetime | None = None) -> list[PlanRow]:
     for place in places:
         last: dt.datetime | None = getattr(place, "last", None)
         due = (last or place.created_at) + dt.timedelta(days=place.every_days)
-        rows.append(PlanRow(place, last, due, due < now))
+        rows.append(PlanRow(place, last, due, due < now, place.shown_name(full), place.shown_address(full)))
     kinds = {k: i for i, k in enumerate(PlaceKind.values)}
     return sorted(rows, key=lambda r: (not r.overdue, r.due if r.overdue else now,
-                                       kinds.get(r.place.kind, 99), r.place.name, r.place.pk))
+                                       kinds.get(r.place.kind, 99), r.name, r.place.pk))
 
 
 def by_kind(rows: list[PlanRow]) -> list[KindSummary]:
@@ -89,16 +95,33 @@ class VisitRow:
     visit: Visit
     late: bool  # reached the server more than an hour after it was observed (an offline phone)
     case_visible: bool
+    place_name: str = ""  # as the reader may see it; "" without a place
+    photos: tuple[VisitPhoto, ...] = ()  # the ones the reader may see (none of a household's when masked)
+    photos_hidden: int = 0  # a household visit's photos the reader may not see
 
 
-def recent_visits(user: User, grid: Area, *, limit: int = RECENT_VISITS) -> list[VisitRow]:
-    """The grid's newest visits (by the phone's clock); a raised case is linked only if the reader sees it."""
+def photos_visible(visit: Visit, full: bool) -> bool:
+    """A household visit's photos show the home and its people: only to those who see households in full."""
+    return full or visit.place is None or not visit.place.is_household
+
+
+def recent_visits(user: User, grid: Area, *, limit: int = RECENT_VISITS, full: bool = False) -> list[VisitRow]:
+    """The grid's newest visits (by the phone's clock) with their photos; a raised case is linked only if the
+    reader sees it."""
     visits = list(Visit.objects.filter(grid=grid).select_related("place", "worker", "case", "campaign")
+                  .prefetch_related(Prefetch("photos", queryset=VisitPhoto.objects.order_by("pk")))
                   .order_by("-observed_at", "-pk")[:limit])
     case_ids = {v.case_id for v in visits if v.case_id is not None}
     visible = set(selectors.visible_cases(user).filter(pk__in=sorted(case_ids)).values_list("pk", flat=True)) \
         if case_ids else set()
-    return [VisitRow(v, v.received_at - v.observed_at > LATE_REPORT, v.case_id in visible) for v in visits]
+    rows = []
+    for v in visits:
+        photos = tuple(v.photos.all())
+        shown = photos_visible(v, full)
+        rows.append(VisitRow(v, v.received_at - v.observed_at > LATE_REPORT, v.case_id in visible,
+                             place_name=v.place.shown_name(full) if v.place else "",
+                             photos=photos if shown else (), photos_hidden=0 if shown else len(photos)))
+    return rows
 
 
 def visit_counts(grid: Area, *, now: dt.datetime | None = None) -> dict[str, int]:
@@ -138,7 +161,7 @@ def grid_map(grid: Area, rows: list[PlanRow]) -> dict[str, Any] | None:
     features = [{"type": "Feature", "properties": {"name": grid.name, "current": True}, "geometry": grid.geometry}]
     features += [{"type": "Feature", "properties": {"name": a.name, "code": a.code}, "geometry": a.geometry}
                  for a in neighbours(grid)]
-    points = [{"name": r.place.name, "value": [r.place.lng, r.place.lat], "status": r.status,
+    points = [{"name": r.name, "value": [r.place.lng, r.place.lat], "status": r.status,
                "kind": r.place.get_kind_display()} for r in rows]
     return {"geojson": {"type": "FeatureCollection", "features": features}, "current": grid.name,
             "places": points}

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from fengqiao.gridwork import grid_reads, teams
+from fengqiao.gridwork import grid_reads, households, teams
 from fengqiao.gridwork.models import TeamRole
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area
@@ -47,7 +47,13 @@ def _map(request: HttpRequest, grid: Area, rows: list[grid_reads.PlanRow]) -> di
 
 def _page(request: HttpRequest, grid: Area, team: teams.Team, *, status: int = 200) -> HttpResponse:
     user = current_user(request)
-    rows = grid_reads.plan(grid)
+    role = households.full_view_role(user, grid)  # the grid's worker, its team, administrators
+    rows = grid_reads.plan(grid, full=role is not None)
+    visits = grid_reads.recent_visits(user, grid, full=role is not None)
+    listed = households.has_households([r.place for r in rows] + [v.visit.place for v in visits])
+    if role is not None and listed:
+        households.record_full_view(user, role, grid, purpose="网格页：重点户",
+                                    ip_address=request.META.get("REMOTE_ADDR"))
     cases, open_count = grid_reads.open_cases(user, grid)
     context = {
         "grid": grid,
@@ -57,7 +63,8 @@ def _page(request: HttpRequest, grid: Area, team: teams.Team, *, status: int = 2
         "plan": rows,
         "kinds": grid_reads.by_kind(rows),
         "overdue": sum(r.overdue for r in rows),
-        "visits": grid_reads.recent_visits(user, grid),
+        "visits": visits,
+        "households_masked": listed and role is None,
         "counts": grid_reads.visit_counts(grid),
         "cases": cases,
         "open_count": open_count,
