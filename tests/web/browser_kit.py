@@ -32,6 +32,11 @@ def launch_chromium() -> Iterator[Any]:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield launched
         launched.close()
+        # While Playwright's loop runs, the test's ORM calls get a connection of their own (Django's
+        # per-context store): close it inside the loop, or PostgreSQL cannot drop the test database.
+        from django.db import connections
+
+        connections.close_all()
 
 
 class Clerk:
