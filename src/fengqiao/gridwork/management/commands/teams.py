@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from fengqiao.gridwork import teams_io
 from fengqiao.jurisdictions.io import FileFormatError
+from fengqiao.kit.csv_command import run_import
 
 
 class Command(BaseCommand):
@@ -39,19 +39,4 @@ class Command(BaseCommand):
                     count = teams_io.export_teams(stream, phones=phones)
             self.stderr.write(f"{count} 名网格团队成员已导出")
             return
-        try:
-            data = Path(options["file"]).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"无法读取文件：{exc}") from exc
-        try:
-            report = teams_io.import_teams(data, dry_run=options["dry_run"])
-        except FileFormatError as exc:
-            raise CommandError(str(exc)) from exc
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
-        else:
-            self.stdout.write(report.summary())
-            for error in sorted(report.errors, key=lambda e: e.number):
-                self.stdout.write(str(error))
-        if report.errors:  # the good rows are written; the exit status says some were not
-            raise SystemExit(1)
+        run_import(self, teams_io.import_teams, options, FileFormatError)
