@@ -12,6 +12,7 @@ from typing import Any
 
 import joblib
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from fengqiao.cases import services
 from fengqiao.cases.models import Case, Category, Channel
@@ -170,10 +171,16 @@ def test_an_unknown_address_asks_for_a_pick_and_a_click_on_the_map_sets_the_poin
     assert (page.input_value("#id_lng"), page.input_value("#id_lat")) == ("", "")
 
     lng, lat = city.point_in(2)  # the middle of 西园社区第3网格
-    x, y = page.evaluate(
-        "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('pick-map-chart'))"
-        ".convertToPixel({geoIndex: 0}, [lng, lat])", [lng, lat])
-    page.locator("#pick-map-chart").click(position={"x": x, "y": y})
+    for _attempt in range(3):  # on a loaded machine the map may still be settling when first clicked
+        x, y = page.evaluate(
+            "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('pick-map-chart'))"
+            ".convertToPixel({geoIndex: 0}, [lng, lat])", [lng, lat])
+        page.locator("#pick-map-chart").click(position={"x": x, "y": y})
+        try:
+            page.wait_for_function("document.getElementById('id_lng').value !== ''", timeout=3000)
+            break
+        except PlaywrightTimeout:
+            page.wait_for_timeout(500)
     picked = float(page.input_value("#id_lng")), float(page.input_value("#id_lat"))
     assert picked == (pytest.approx(lng, abs=0.001), pytest.approx(lat, abs=0.001))
     assert page.locator("#locate-status").inner_text() == (
