@@ -21,18 +21,13 @@ from fengqiao.cases.models import Category
 from fengqiao.cases.routing_models import RoutingRule
 from fengqiao.jurisdictions.io import read_records
 from fengqiao.jurisdictions.models import Area, Unit
-from fengqiao.jurisdictions.report import ImportReport, text
+from fengqiao.jurisdictions.report import ImportReport, RowError, parse_bool, text
 
 COLUMNS = ["category_code", "area_code", "lead_unit_code", "assisting_unit_codes", "auto_dispatch", "active",
            "note"]
 EXPORT_COLUMNS = [*COLUMNS, "category_name", "area_name", "lead_unit_name"]
 REQUIRED = ["category_code", "area_code", "lead_unit_code"]
-_TRUE = {"1", "true", "yes", "y", "是", "t"}
-_FALSE = {"0", "false", "no", "n", "否", "f"}
 
-
-class BadRow(ValueError):
-    pass
 
 
 @dataclass
@@ -61,15 +56,6 @@ def export_rules(out: IO[str]) -> int:
     return count
 
 
-def _bool(raw: str, name: str, default: bool) -> bool:
-    value = raw.strip().lower()
-    if not value:
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise BadRow(_("%(name)s“%(raw)s”应为 1/0、是/否") % {"name": name, "raw": raw})
 
 
 class _Lookup:
@@ -85,32 +71,32 @@ class _Lookup:
 
     def row(self, number: int, fields: dict[str, str]) -> RuleRow:
         if "__error__" in fields:
-            raise BadRow(fields["__error__"])
+            raise RowError(fields["__error__"])
         code, area_code, lead_code = (text(fields, k) for k in REQUIRED)
         if not code or not area_code or not lead_code:
-            raise BadRow(_("分类编码、地区编码和主办单位编码都不能为空"))
+            raise RowError(_("分类编码、地区编码和主办单位编码都不能为空"))
         category = self.categories.get(code)
         if category is None:
-            raise BadRow(_("分类 %(code)s 不存在") % {"code": code})
+            raise RowError(_("分类 %(code)s 不存在") % {"code": code})
         area = self.areas.get(area_code)
         if area is None:
-            raise BadRow(_("地区 %(code)s 不存在") % {"code": area_code})
+            raise RowError(_("地区 %(code)s 不存在") % {"code": area_code})
         lead = self.units.get(lead_code)
         if lead is None or not lead.active:
-            raise BadRow(_("主办单位 %(code)s 不存在或已停用") % {"code": lead_code})
+            raise RowError(_("主办单位 %(code)s 不存在或已停用") % {"code": lead_code})
         assisting = []
         for c in _codes(text(fields, "assisting_unit_codes")):
             unit = self.units.get(c)
             if unit is None or not unit.active:
-                raise BadRow(_("协办单位 %(code)s 不存在或已停用") % {"code": c})
+                raise RowError(_("协办单位 %(code)s 不存在或已停用") % {"code": c})
             if unit.pk != lead.pk and unit not in assisting:
                 assisting.append(unit)
         note = text(fields, "note")
         if len(note) > 200:
-            raise BadRow(_("备注超过 200 字"))
+            raise RowError(_("备注超过 200 字"))
         return RuleRow(number, category, area, lead, assisting,
-                       _bool(text(fields, "auto_dispatch"), "auto_dispatch", False),
-                       _bool(text(fields, "active"), "active", True), note)
+                       parse_bool(text(fields, "auto_dispatch"), "auto_dispatch", False),
+                       parse_bool(text(fields, "active"), "active", True), note)
 
 
 def _codes(raw: str) -> list[str]:
@@ -128,10 +114,10 @@ def import_rules(data: bytes, *, dry_run: bool = False) -> ImportReport:
         key = (text(record.fields, "category_code"), text(record.fields, "area_code"))
         try:
             if key in seen:
-                raise BadRow(_("与第 %(row)s 行重复（同一分类和地区）") % {"row": seen[key]})
+                raise RowError(_("与第 %(row)s 行重复（同一分类和地区）") % {"row": seen[key]})
             rows.append(lookup.row(record.number, record.fields))
             seen[key] = record.number
-        except BadRow as exc:
+        except RowError as exc:
             report.bad(record.number, "×".join(key), str(exc))
     with transaction.atomic():
         for row in rows:

@@ -30,22 +30,17 @@ from fengqiao.gridwork.models import TeamMember, TeamRole
 from fengqiao.gridwork.teams import TEAM_ORDER
 from fengqiao.jurisdictions.io import read_records
 from fengqiao.jurisdictions.models import Area, Level, Unit
-from fengqiao.jurisdictions.report import ImportReport, text
+from fengqiao.jurisdictions.report import ImportReport, RowError, parse_bool, text
 from fengqiao.kit.validators import phone_error
 
 COLUMNS = ["grid_code", "role", "name", "phone", "unit_code", "username", "active", "since"]
 EXPORT_COLUMNS = [*COLUMNS, "grid_name", "unit_name"]
 REQUIRED = ["grid_code", "role", "name"]
-_TRUE = {"1", "true", "yes", "y", "是", "t"}
-_FALSE = {"0", "false", "no", "n", "否", "f"}
 # codes, and the Chinese names a spreadsheet is likely to carry
 _ROLES = {**{r.value: r.value for r in TeamRole},
           "网格员": "grid_worker", "专职网格员": "grid_worker", "民警": "police", "社区民警": "police",
           "法官": "judge", "检察官": "prosecutor", "律师": "lawyer", "法律顾问": "lawyer", "调解员": "mediator"}
 
-
-class BadRow(ValueError):
-    pass
 
 
 @dataclass
@@ -77,15 +72,6 @@ def export_teams(out: IO[str], *, phones: bool = True) -> int:
     return len(rows)
 
 
-def _bool(raw: str, name: str, default: bool) -> bool:
-    value = raw.strip().lower()
-    if not value:
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise BadRow(_("%(name)s“%(raw)s”应为 1/0、是/否") % {"name": name, "raw": raw})
 
 
 def _date(raw: str) -> dt.date | None:
@@ -94,7 +80,7 @@ def _date(raw: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise BadRow(_("since“%(raw)s”应为日期 YYYY-MM-DD") % {"raw": raw}) from exc
+        raise RowError(_("since“%(raw)s”应为日期 YYYY-MM-DD") % {"raw": raw}) from exc
 
 
 class _Lookup:
@@ -112,36 +98,36 @@ class _Lookup:
 
     def row(self, number: int, fields: dict[str, str]) -> TeamRow:
         if "__error__" in fields:
-            raise BadRow(fields["__error__"])
+            raise RowError(fields["__error__"])
         grid_code, raw_role, name = (text(fields, k) for k in REQUIRED)
         if not grid_code or not raw_role or not name:
-            raise BadRow(_("网格编码、角色和姓名都不能为空"))
+            raise RowError(_("网格编码、角色和姓名都不能为空"))
         grid = self.grids.get(grid_code)
         if grid is None or grid.level != Level.GRID:
-            raise BadRow(_("网格 %(code)s 不存在") % {"code": grid_code})
+            raise RowError(_("网格 %(code)s 不存在") % {"code": grid_code})
         role = _ROLES.get(raw_role) or _ROLES.get(raw_role.lower())
         if role is None:
-            raise BadRow(_("角色“%(role)s”不认识（可用 grid_worker/网格员、police/民警、judge/法官、prosecutor/检察官、"
-                           "lawyer/律师、mediator/调解员）") % {"role": raw_role})
+            raise RowError(_("角色“%(role)s”不认识（可用 grid_worker/网格员、police/民警、judge/法官、"
+                             "prosecutor/检察官、lawyer/律师、mediator/调解员）") % {"role": raw_role})
         if len(name) > 60:
-            raise BadRow(_("姓名超过 60 字"))
+            raise RowError(_("姓名超过 60 字"))
         phone = text(fields, "phone") if "phone" in fields else None
         if phone and (error := phone_error(phone)):
-            raise BadRow(error)
+            raise RowError(error)
         unit = self._unit(text(fields, "unit_code"), role)
         user = self._user(text(fields, "username"), role, grid)
-        return TeamRow(number, grid, role, name, phone, unit, user, _bool(text(fields, "active"), "active", True),
+        return TeamRow(number, grid, role, name, phone, unit, user, parse_bool(text(fields, "active"), "active", True),
                        _date(text(fields, "since")))
 
     def _unit(self, code: str, role: str) -> Unit | None:
         if not code:
             if role != TeamRole.GRID_WORKER:
-                raise BadRow(_("%(role)s须填写所在单位编码（unit_code），分拨按单位交办")
+                raise RowError(_("%(role)s须填写所在单位编码（unit_code），分拨按单位交办")
                              % {"role": TeamRole(role).label})
             return None
         unit = self.units.get(code)
         if unit is None or not unit.active:
-            raise BadRow(_("单位 %(code)s 不存在或已停用") % {"code": code})
+            raise RowError(_("单位 %(code)s 不存在或已停用") % {"code": code})
         return unit
 
     def _user(self, username: str, role: str, grid: Area) -> User | None:
@@ -149,9 +135,9 @@ class _Lookup:
             return None
         user = self.users.get(username)
         if user is None:
-            raise BadRow(_("账号 %(user)s 不存在") % {"user": username})
+            raise RowError(_("账号 %(user)s 不存在") % {"user": username})
         if role == TeamRole.GRID_WORKER and (user.pk, grid.pk) not in self.workers:
-            raise BadRow(_("账号 %(user)s 不是网格 %(grid)s 的网格员：请先在账号中授予该网格的网格员角色")
+            raise RowError(_("账号 %(user)s 不是网格 %(grid)s 的网格员：请先在账号中授予该网格的网格员角色")
                          % {"user": username, "grid": grid.code})
         return user
 
@@ -168,10 +154,10 @@ def import_teams(data: bytes, *, dry_run: bool = False) -> ImportReport:
         key = (text(fields, "grid_code"), _ROLES.get(text(fields, "role"), text(fields, "role")), text(fields, "name"))
         try:
             if key in seen:
-                raise BadRow(_("与第 %(row)s 行重复（同一网格、角色和姓名）") % {"row": seen[key]})
+                raise RowError(_("与第 %(row)s 行重复（同一网格、角色和姓名）") % {"row": seen[key]})
             rows.append(lookup.row(record.number, fields))
             seen[key] = record.number
-        except BadRow as exc:
+        except RowError as exc:
             report.bad(record.number, "·".join(k for k in key if k), str(exc))
     with transaction.atomic():
         existing = {(m.grid_id, m.role, m.name): m

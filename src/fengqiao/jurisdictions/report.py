@@ -87,3 +87,23 @@ def parse_population(raw: Any) -> int | None:
     if value < 0:
         raise ValueError
     return value
+
+
+class RowError(ValueError):
+    """One CSV row refused, with the reason shown to the importer (the import keeps its good rows)."""
+
+
+_TRUE = {"1", "true", "yes", "y", "是", "t"}
+_FALSE = {"0", "false", "no", "n", "否", "f"}
+
+
+def parse_bool(raw: str, name: str, default: bool) -> bool:
+    """A yes/no cell of an import file: 1/0, true/false, yes/no, 是/否; empty → ``default``."""
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise RowError(_("%(name)s“%(raw)s”应为 1/0、是/否") % {"name": name, "raw": raw})
