@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fengqiao.demo",
     "fengqiao.analytics",
     "fengqiao.gridwork",
+    "fengqiao.mediation",
     "fengqiao.web",
 ]
 

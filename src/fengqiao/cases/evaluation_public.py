@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.audit.models import Audience
 from fengqiao.cases.loop_models import EvaluationInvite
-from fengqiao.cases.states import ACTION_LABELS, Action
+from fengqiao.cases.states import Action, action_label
 from fengqiao.kit import throttle
 
 PAGE_GROUP, PAGE_RATE = "evaluation.page", "30/m"  # opening and submitting by link code
@@ -71,7 +71,4 @@ def summary(invite: EvaluationInvite) -> Summary:
 
 
 def _label(action: str) -> str:
-    try:
-        return str(ACTION_LABELS[Action(action)])
-    except ValueError:
-        return action
+    return action_label(action)

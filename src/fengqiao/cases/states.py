@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from django.utils.translation import gettext, pgettext
@@ -155,6 +156,23 @@ ACTION_LABELS = {
     A.CONSULT_TASK_DONE: _("会商任务完成"),
     A.CONCLUDE: _("会商结论"),
 }
+
+
+# Other domains' events on a case's chain (mediation's ``m_…`` actions), named for the timeline.
+_OTHER_LABELS: dict[str, object] = {}
+
+
+def register_action_labels(labels: Mapping[str, object]) -> None:
+    """Name the event actions another domain writes on cases (called from its AppConfig.ready)."""
+    _OTHER_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """The label of a case event's action, whichever domain wrote it; the raw name if none is known."""
+    try:
+        return str(ACTION_LABELS[Action(action)])
+    except ValueError:
+        return str(_OTHER_LABELS.get(action, action))
 
 
 class IllegalTransition(Conflict):

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.kit.pii import EncryptedTextField
+
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("站内消息")
@@ -38,6 +40,10 @@ class Outbox(models.Model):
     kind = models.CharField(_("kind"), max_length=20, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    # a phone number (or e-mail address) of someone with no account and no reporter's place on a case —
+    # an applicant verifying her phone, a respondent told of a session; encrypted, and cleared once the
+    # message is sent or has failed for good
+    to_address = EncryptedTextField(_("to"), blank=True)
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )

@@ -46,6 +46,8 @@ def mask_email(address: str) -> str:
 def address(message: Outbox) -> str:
     """The recipient's phone number or e-mail address for the channel (read when sending, never stored in
     the outbox); a unit without a person gets its office phone."""
+    if message.to_address:
+        return message.to_address
     user = message.recipient
     if message.channel == Channel.SMS:
         if user is not None:

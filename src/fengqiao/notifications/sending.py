@@ -33,7 +33,7 @@ STALE = dt.timedelta(minutes=15)
 CLAIM = 200
 
 # kinds whose bodies carry one-time codes, and the codes in them: /e/<link code>/ and a digit SMS code
-SECRET_KINDS = frozenset({"evaluation"})
+SECRET_KINDS = frozenset({"evaluation", "verification"})
 _SECRETS = re.compile(r"(?P<lead>/e/)[A-Za-z0-9]+|(?P<code>验证码\s*)\d+")
 
 
@@ -43,7 +43,11 @@ def redact(body: str) -> str:
 
 
 def _final_fields(message: Outbox) -> dict[str, str]:
-    return {"body": redact(message.body)} if message.kind in SECRET_KINDS else {}
+    """What a message sent or failed for good no longer keeps: its codes, and the address given for it."""
+    fields = {"body": redact(message.body)} if message.kind in SECRET_KINDS else {}
+    if message.to_address:
+        fields["to_address"] = ""
+    return fields
 
 
 @dataclass(frozen=True)

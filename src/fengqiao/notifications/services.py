@@ -27,10 +27,11 @@ class Draft:
     recipient_id: int | None = None
     unit_id: int | None = None
     case_id: int | None = None
+    to: str = ""  # a phone number or address for someone without an account (stored encrypted)
 
 
-COLUMNS = ("dedup_key", "channel", "subject", "body", "kind", "recipient_id", "unit_id", "case_id", "created_at",
-           "next_attempt_at", "status", "attempts", "last_error")
+COLUMNS = ("dedup_key", "channel", "subject", "body", "kind", "recipient_id", "unit_id", "case_id", "to_address",
+           "created_at", "next_attempt_at", "status", "attempts", "last_error")
 
 
 def after_quiet_hours(moment: dt.datetime) -> dt.datetime:
@@ -57,7 +58,8 @@ def queue(drafts: Iterable[Draft]) -> int:
     now = connection.ops.adapt_datetimefield_value(moment)
     quiet = connection.ops.adapt_datetimefield_value(after_quiet_hours(moment))
     rows = [
-        (d.dedup_key[:200], d.channel, d.subject[:200], d.body, d.kind, d.recipient_id, d.unit_id, d.case_id, now,
+        (d.dedup_key[:200], d.channel, d.subject[:200], d.body, d.kind, d.recipient_id, d.unit_id, d.case_id,
+         Outbox._meta.get_field("to_address").get_db_prep_value(d.to, connection), now,
          quiet if d.channel == Channel.SMS else now, Status.QUEUED.value, 0, "")
         for d in drafts
     ]

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ROLE_LABELS, Role
-from fengqiao.cases import services
+from fengqiao.cases import services, states
 from fengqiao.cases.deadlines import time_left
 from fengqiao.cases.models import Case, CaseEvent, ExtensionStatus, Satisfaction
 from fengqiao.cases.permissions import UNIT_HANDLERS
 from fengqiao.cases.services.closing import MAX_SUPERVISION_LEVEL
-from fengqiao.cases.states import ACTION_LABELS, CLOCK_STATES, Action, State, allowed_actions
+from fengqiao.cases.states import CLOCK_STATES, Action, State, allowed_actions
 from fengqiao.kit import clock
 from fengqiao.kit.errors import DomainError
 
@@ -138,10 +138,7 @@ def satisfaction_label(value: str) -> str:
 
 
 def action_label(action: str) -> str:
-    try:
-        return str(ACTION_LABELS[Action(action)])
-    except ValueError:
-        return action
+    return states.action_label(action)
 
 
 def _offered(user: User, case: Case, action: Action) -> bool:

@@ -155,7 +155,7 @@ def transition(case: Case, action: Action) -> tuple[State, State]:
 
 def record(
     case: Case,
-    action: Action,
+    action: Action | str,
     before: State,
     after: State,
     acting: Acting,
@@ -165,18 +165,23 @@ def record(
     data: dict[str, Any] | None = None,
     audience: Audience | None = None,
 ) -> CaseEvent:
-    """Build the next event of the case's chain and advance the head; :func:`save` writes both."""
+    """Build the next event of the case's chain and advance the head; :func:`save` writes both.
+
+    ``action`` is a case action, or another domain's event name (a mediation's ``m_…``), which must
+    then say its audience."""
+    if audience is None and not isinstance(action, Action):
+        raise ValueError(f"the audience of {action!r} must be given")
     event = CaseEvent(
         case=case,
         seq=case.event_seq + 1,
-        action=action.value,
+        action=str(action),
         from_state=before.value,
         to_state=after.value,
         at=at or clock.now(),
         actor=acting.user,
         actor_role=acting.role.value if acting.role else "system",
         unit=acting.unit,
-        audience=(audience or DEFAULT_AUDIENCE[action]).value,
+        audience=(audience or DEFAULT_AUDIENCE[Action(action)]).value,
         note=note,
         data=data or {},
         prev_hash=case.event_head or GENESIS,

@@ -13,7 +13,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.cases import deadlines
 from fengqiao.cases.models import Case, Category, Channel, Party, PartyRole, Urgency
-from fengqiao.cases.services._core import authorize, record, require_text
+from fengqiao.cases.services._core import Acting, authorize, record, require_text
 from fengqiao.cases.states import Action, State, next_state
 from fengqiao.intake import gazetteer
 from fengqiao.jurisdictions import geo, scope
@@ -106,7 +106,13 @@ def _locate(data: RegisterInput) -> Area | None:
 @transaction.atomic
 def register(user: User, data: RegisterInput) -> Registered:
     """Register a matter.  Replaying the same (channel, external reference) returns the first case."""
-    acting = authorize(user, None, Action.REGISTER)
+    return do_register(authorize(user, None, Action.REGISTER), data)
+
+
+def do_register(acting: Acting, data: RegisterInput) -> Registered:
+    """The registration itself, for an actor already authorised — a staff user, or a citizen app's
+    applicant verified by a phone code (``acting.user`` None, role citizen)."""
+    user = acting.user
     errors = _check(data)
     if errors:
         listed = pgettext("list separator", "；").join(errors.values())
@@ -121,7 +127,7 @@ def register(user: User, data: RegisterInput) -> Registered:
         if category is None:
             raise ValidationFailed(_("所选分类不存在或已停用。"), fields={"category": _("分类不存在或已停用")})
     grid = _locate(data)
-    if acting.role == Role.GRID_WORKER:
+    if acting.role == Role.GRID_WORKER and user is not None:
         reach = scope.reach_of(user)
         if not reach.everything and (grid is None or not _grid_in_reach(grid, reach.area_ids)):
             raise PermissionDenied(_("该位置不在您负责的网格内，请核对位置。"))
