@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fengqiao.analytics",
     "fengqiao.gridwork",
     "fengqiao.mediation",
+    "fengqiao.portal",
     "fengqiao.web",
 ]
 

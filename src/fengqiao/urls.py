@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("fengqiao.notifications.urls")),
     path("ranking/", include("fengqiao.analytics.urls")),
+    path("mediation/", include("fengqiao.mediation.urls")),
+    path("portal/", include("fengqiao.portal.urls")),
     path("", include("fengqiao.gridwork.urls")),
     path("", include("fengqiao.web.urls")),
 ]
