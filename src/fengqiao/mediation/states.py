@@ -54,6 +54,7 @@ class MAction(StrEnum):
     WITHDRAW = "withdraw"
     RATE = "rate"  # the citizen's evaluation of the mediation and the mediator
     EVIDENCE = "evidence"  # the citizen uploaded evidence
+    SET_DIFFICULTY = "set_difficulty"  # the mediator grades the case (simple … major): the subsidy's basis
 
 
 S, A = MState, MAction
@@ -88,7 +89,7 @@ TRANSITIONS: dict[tuple[MState, MAction], MState] = {
     (S.FAILED, A.REFER): S.REFERRED,
 }
 # Actions that change nothing of the state and are allowed in every state but the ends.
-ANY_OPEN_STATE = frozenset({A.EVIDENCE})
+ANY_OPEN_STATE = frozenset({A.EVIDENCE, A.SET_DIFFICULTY})
 TERMINAL = frozenset({S.PERFORMED, S.REFERRED, S.DECLINED, S.WITHDRAWN})
 # The citizen may rate once the mediation has an outcome.
 RATEABLE = frozenset({S.AGREED, S.CONFIRMED, S.REFUSED, S.PERFORMED, S.FAILED, S.REFERRED})
@@ -147,12 +148,13 @@ ACTION_LABELS = {
     A.WITHDRAW: _("撤回申请"),
     A.RATE: _("评价调解"),
     A.EVIDENCE: _("提交证据"),
+    A.SET_DIFFICULTY: _("评定难易程度"),
 }
 
 def event_action(action: MAction) -> str:
     """The action name of the case event that records a mediation action (at most 24 characters)."""
     short = {A.APPLY_CONFIRMATION: "apply_confirm", A.REFUSE_CONFIRMATION: "refuse_confirm",
-             A.CANCEL_SESSION: "cancel_session"}
+             A.CANCEL_SESSION: "cancel_session", A.SET_DIFFICULTY: "difficulty"}
     return f"m_{short.get(action, action.value)}"
 
 

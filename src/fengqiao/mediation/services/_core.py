@@ -33,7 +33,9 @@ class Citizen:
 Actor = User | Citizen
 
 # Who sees each action on the case's timeline (and in the citizen app's "process").
-AUDIENCE: dict[MAction, Audience] = {a: Audience.PARTIES for a in MAction}
+AUDIENCE: dict[MAction, Audience] = {a: Audience.PARTIES for a in MAction} | {
+    MAction.SET_DIFFICULTY: Audience.INTERNAL,  # the subsidy's grading is the organisation's business
+}
 
 
 def citizen_acting() -> Acting:
