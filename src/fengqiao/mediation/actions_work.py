@@ -1,0 +1,133 @@
+"""The actions the mediation page offers: each a form and one service call.  Which ones a user sees is
+what she may do now — the state allows it, the kind has the step, her role may take it, and the session
+it needs is there — so the page never shows a button that can only be refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.models import User
+from fengqiao.kit import clock
+from fengqiao.kit.errors import DomainError
+from fengqiao.mediation import forms_work as f
+from fengqiao.mediation.models import Mediation, Session, SessionStatus
+from fengqiao.mediation.services import confirmation, outcome, workflow
+from fengqiao.mediation.services._core import authorize, check_step
+from fengqiao.mediation.states import MAction, MState
+
+Perform = Callable[[User, str, dict[str, Any], int | None], Any]
+
+
+@dataclass(frozen=True)
+class Spec:
+    action: MAction
+    form: type[f.WorkForm]
+    title: Any
+    button: Any
+    perform: Perform
+    tone: str = "primary"
+
+
+def _referral(v: dict[str, Any]) -> outcome.ReferralInput:
+    return outcome.ReferralInput(route=v.get("route") or "", to_unit_id=v.get("to_unit"), note=v.get("note") or "")
+
+
+def _fail(u: User, c: str, v: dict[str, Any], ev: int | None) -> Any:
+    return outcome.fail(u, c, reason=v["reason"], referral=_referral(v) if v.get("route") else None,
+                        expected_version=ev)
+
+
+SPECS: dict[str, Spec] = {
+    "accept": Spec(MAction.ACCEPT, f.EmptyForm, _("受理调解"), _("受理"),
+                   lambda u, c, v, ev: workflow.accept(u, c, expected_version=ev)),
+    "schedule": Spec(MAction.SCHEDULE, f.ScheduleForm, _("安排调解"), _("安排并通知当事人"),
+                     lambda u, c, v, ev: workflow.schedule(u, c, place=v["place"], starts_at=v["starts_at"],
+                                                           minutes=v["minutes"], expected_version=ev)),
+    "record": Spec(MAction.RECORD, f.RecordForm, _("记录调解笔录"), _("保存笔录"),
+                   lambda u, c, v, ev: workflow.record(u, c, seq=v["session"], text=v["record"],
+                                                       attendees=v["attendees"], expected_version=ev)),
+    "agree": Spec(MAction.AGREE, f.AgreeForm, _("达成调解协议"), _("生成协议书"),
+                  lambda u, c, v, ev: outcome.agree(u, c, outcome.AgreementInput(
+                      facts=v["facts"], terms=v["terms"], perform_by=v.get("perform_by")), expected_version=ev)),
+    "apply_confirmation": Spec(MAction.APPLY_CONFIRMATION, f.ConfirmationApplyForm, _("申请司法确认"), _("提交申请"),
+                               lambda u, c, v, ev: confirmation.apply_confirmation(
+                                   u, c, court_id=v.get("court") or 0, joint=bool(v.get("joint")),
+                                   note=v.get("note") or "", expected_version=ev)),
+    "confirm": Spec(MAction.CONFIRM, f.ConfirmForm, _("裁定确认调解协议有效"), _("确认有效"),
+                    lambda u, c, v, ev: confirmation.confirm(u, c, note=v.get("note") or "", expected_version=ev)),
+    "refuse_confirmation": Spec(MAction.REFUSE_CONFIRMATION, f.RefuseForm, _("裁定驳回申请"), _("驳回申请"),
+                                lambda u, c, v, ev: confirmation.refuse(u, c, reason=v["reason"],
+                                                                        expected_version=ev), "danger"),
+    "follow_up": Spec(MAction.FOLLOW_UP, f.FollowUpForm, _("履行回访"), _("记录回访"),
+                      lambda u, c, v, ev: outcome.follow_up(u, c, performance=v["performance"],
+                                                            note=v.get("note") or "", expected_version=ev)),
+    "fulfil": Spec(MAction.FULFIL, f.NoteForm, _("协议已履行完毕"), _("确认已履行"),
+                   lambda u, c, v, ev: outcome.fulfil(u, c, note=v.get("note") or "", expected_version=ev)),
+    "refer": Spec(MAction.REFER, f.ReferForm, _("转出（诉调对接）"), _("转出并移交案卷"),
+                  lambda u, c, v, ev: outcome.refer(u, c, _referral(v), expected_version=ev), "warning"),
+    "fail": Spec(MAction.FAIL, f.FailForm, _("调解不成，终止调解"), _("终止调解"), _fail, "danger"),
+    "cancel_session": Spec(MAction.CANCEL_SESSION, f.CancelSessionForm, _("取消调解安排"), _("取消并通知当事人"),
+                           lambda u, c, v, ev: workflow.cancel_session(u, c, seq=v["session"], reason=v["reason"],
+                                                                       expected_version=ev), "warning"),
+    "decline": Spec(MAction.DECLINE, f.DeclineForm, _("不予受理"), _("不予受理"),
+                    lambda u, c, v, ev: workflow.decline(u, c, reason=v["reason"], advice=v.get("advice") or "",
+                                                         expected_version=ev), "danger"),
+    "set_difficulty": Spec(MAction.SET_DIFFICULTY, f.DifficultyForm, _("评定难易程度"), _("保存"),
+                           lambda u, c, v, ev: workflow.set_difficulty(u, c, difficulty=v["difficulty"],
+                                                                       expected_version=ev), "ghost"),
+}
+RULINGS = ("confirm", "refuse_confirmation")
+
+
+def pending_session(mediation: Mediation) -> Session | None:
+    return mediation.sessions.filter(status=SessionStatus.SCHEDULED).order_by("seq").first()
+
+
+def _fits(name: str, mediation: Mediation, session: Session | None) -> bool:
+    """What the state table cannot say: the session an action needs, the kind's sessions before agreeing."""
+    if name in ("record", "cancel_session"):
+        return session is not None and (name == "cancel_session" or session.starts_at <= clock.now())
+    if name == "agree":
+        return not (mediation.kind.has_step("schedule") and mediation.state == MState.ACCEPTED)
+    return True
+
+
+def offered(user: User, mediation: Mediation) -> list[str]:
+    """The actions ``user`` may take on ``mediation`` now, in the page's order."""
+    session = pending_session(mediation)
+    names = []
+    for name, spec in SPECS.items():
+        try:
+            check_step(mediation, spec.action)
+            authorize(user, mediation, spec.action)
+        except DomainError:
+            continue
+        if _fits(name, mediation, session):
+            names.append(name)
+    return names
+
+
+def initial(name: str, mediation: Mediation) -> dict[str, Any]:
+    values: dict[str, Any] = {"expected_version": mediation.version}
+    session = pending_session(mediation)
+    if name in ("record", "cancel_session") and session is not None:
+        values["session"] = session.seq
+    if name == "schedule" and session is not None:
+        values.update(place=session.place, minutes=session.minutes)
+    if name == "set_difficulty":
+        values["difficulty"] = mediation.difficulty
+    if name == "agree":
+        values["facts"] = mediation.case.description
+    if name == "apply_confirmation":
+        courts = confirmation.courts()
+        if len(courts) == 1:
+            values["court"] = courts[0].pk
+    return values
+
+
+def build(name: str, mediation: Mediation, data: Any = None) -> f.WorkForm:
+    return SPECS[name].form(data, initial=initial(name, mediation), prefix=name)
