@@ -136,6 +136,7 @@ def test_the_agreement_pdf_is_served_inline_and_audited(traveller: Any) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # the review page frames it
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     seen = PersonalDataView.objects.get()
     assert (seen.user, seen.subject) == (world.users["mediator_b"], f"mediation:{mediation.code}:agreement.pdf")

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.roles import PII_ROLES
@@ -109,6 +110,7 @@ def mediation_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 
 
 @login_required
+@xframe_options_sameorigin  # the judge's review page shows the agreement in a frame of our own origin
 def mediation_document(request: HttpRequest, code: str, name: str) -> HttpResponseBase:
     """The agreement or the ruling, inline, to those who reach the mediation; each opening is audited (the
     documents name the parties in full)."""
