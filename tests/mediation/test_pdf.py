@@ -12,8 +12,11 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
+from fengqiao.kit.errors import Conflict
 from fengqiao.mediation import pdf
-from fengqiao.mediation.models import MediationKind
+from fengqiao.mediation.models import Agreement, MediationKind
+from fengqiao.mediation.services import outcome
+from fengqiao.mediation.states import MState
 from tests.factories import build_city
 from tests.mediation import steps
 from tests.mediation.factories import build_world
@@ -62,6 +65,17 @@ def test_a_kind_template_changes_the_document(traveller: Any) -> None:
     assert "张三（申请人）" in text
     assert "本协议由城东街道人民调解委员会见证" in text
     assert "纠纷事实" not in text
+
+
+def test_a_broken_template_is_refused_and_nothing_is_signed(traveller: Any) -> None:
+    world = build_world(build_city())
+    mediation = steps.held(world, traveller)
+    MediationKind.objects.filter(code="peoples").update(agreement_template="{% for p in parties %}{{ p.name }}")
+    with pytest.raises(Conflict, match="文书模板有误"):
+        outcome.agree(world.users["mediator_a"], mediation.code,
+                      outcome.AgreementInput(facts=steps.FACTS, terms=steps.TERMS))
+    assert steps.fresh(mediation).status == MState.IN_PROGRESS
+    assert not Agreement.objects.exists()
 
 
 def test_the_same_document_makes_the_same_bytes(traveller: Any) -> None:

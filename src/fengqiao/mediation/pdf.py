@@ -19,11 +19,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.core.files.base import ContentFile
-from django.template import Context, Engine
+from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Party, PartyRole
 from fengqiao.kit import clock
+from fengqiao.kit.errors import Conflict
 from fengqiao.mediation.models import Agreement, Confirmation, Mediation
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -134,8 +135,12 @@ def _parties(mediation: Mediation) -> list[dict[str, str]]:
 
 
 def render_text(template: str, context: dict[str, Any]) -> str:
-    """A document template (Django syntax, no HTML escaping) rendered to plain text."""
-    return ENGINE.from_string(template).render(Context(context, autoescape=False))
+    """A document template (Django syntax, no HTML escaping) rendered to plain text; a template the
+    administrators broke is refused (409), naming the problem, rather than failing with a 500."""
+    try:
+        return ENGINE.from_string(template).render(Context(context, autoescape=False))
+    except TemplateSyntaxError as e:
+        raise Conflict(_("文书模板有误，无法生成：%(e)s。请联系管理员修改调解类型的协议书模板。") % {"e": e}) from e
 
 
 def agreement_document(mediation: Mediation, agreement: Agreement) -> Document:
