@@ -169,7 +169,8 @@ def ruling_document(mediation: Mediation, agreement: Agreement, confirmation: Co
         "unit": mediation.unit.name if mediation.unit else "", "document_title": mediation.kind.document_title,
         "code": mediation.code, "terms": agreement.terms, "confirmed": confirmed, "reason": confirmation.reason,
         "note": "" if not confirmed else confirmation.reason, "ruled_on": chinese_date(confirmation.ruled_at),
-        "judge": (judge.get_full_name() or judge.get_username()) if judge else "",
+        "judge": (getattr(judge, "display_name", "") or judge.get_full_name() or judge.get_username())
+        if judge else "",
     }
     return Document(title=f"{confirmation.court.name}\n民事裁定书", body=render_text(RULING, context),
                     footer=f"{confirmation.court.name} · {mediation.code}")
