@@ -72,7 +72,8 @@ def test_a_mediation_from_application_to_the_judges_ruling(browser: Any, live_se
 
     with time_machine.travel(starts + dt.timedelta(minutes=75), tick=True):
         mediator.goto(f"/mediation/{code}/")
-        mediator.act("record", {"attendees": "张三（申请人）、李四（被申请人）、王秀英（调解员）", "record": steps.RECORD})
+        mediator.act("record", {"attendees": "张三（申请人）、李四（被申请人）、王秀英（调解员）",
+                                "record": steps.RECORD})
         assert mediator.status() == "调解中"
         mediator.act("agree", {"terms": steps.TERMS,
                                "perform_by": (clock.today() + dt.timedelta(days=20)).isoformat()})
