@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from pypdf import PdfReader
 
 from fengqiao.kit.errors import Conflict
@@ -23,11 +21,6 @@ from tests.mediation.factories import build_world
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def traveller() -> Iterator[Any]:
-    with time_machine.travel(steps.MONDAY, tick=False) as moving:
-        yield moving
 
 
 def read(data: bytes) -> str:

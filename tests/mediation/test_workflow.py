@@ -4,11 +4,9 @@ case following, one event each, the parties told, and every refusal leaving noth
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
 from fengqiao.audit.models import Audience
 from fengqiao.cases.loop_models import EvaluationInvite
@@ -26,11 +24,6 @@ from tests.mediation.factories import APPLICANT_PHONE, RESPONDENT_PHONE, applied
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def traveller() -> Iterator[Any]:
-    with time_machine.travel(steps.MONDAY, tick=False) as moving:
-        yield moving
 
 
 def events(mediation: Any) -> list[str]:

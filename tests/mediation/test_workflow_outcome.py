@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
 from fengqiao.accounts.models import Membership, User
 from fengqiao.accounts.roles import Role
@@ -31,11 +29,6 @@ from tests.mediation.factories import build_world, citizen
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def traveller() -> Iterator[Any]:
-    with time_machine.travel(steps.MONDAY, tick=False) as moving:
-        yield moving
 
 
 def test_agree_stores_the_pdf_concludes_with_the_subsidy_and_answers_the_case(traveller: Any) -> None:

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from fengqiao.cases import evaluation_public as public
 from fengqiao.cases.loop_models import EvaluationInvite
-from fengqiao.cases.models import PartyRole, Satisfaction
+from fengqiao.cases.models import Satisfaction
 from fengqiao.cases.services import evaluation
+from fengqiao.cases.services.evaluation import EVALUATORS
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.pii import mask_name
 from fengqiao.kit.throttle import TooManyRequests
@@ -35,7 +36,7 @@ def _limited(request: HttpRequest, limit: Callable[[HttpRequest], None]) -> TooM
 def _page(request: HttpRequest, invite: EvaluationInvite, *, action: str, error: DomainError | None = None,
           status: int = 200) -> HttpResponse:
     case = invite.case
-    reporter = case.parties.filter(role=PartyRole.REPORTER).first()
+    reporter = min(case.parties.filter(role__in=EVALUATORS), key=lambda p: EVALUATORS.index(p.role), default=None)
     return render(request, "web/evaluate.html", {
         "case": case, "invite": invite, "timeline": public.steps(invite), "action": action, "error": error,
         "greeting": mask_name(reporter.name) if reporter else "", "choices": Satisfaction.choices,

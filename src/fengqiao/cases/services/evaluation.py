@@ -79,12 +79,16 @@ def _sms_hash(case_code: str, sms_code: str) -> str:
     return lookup_hash("evaluation_sms", f"{case_code.strip().upper()}:{sms_code.strip()}")
 
 
+# who is invited to evaluate the reply: the reporter of a matter, else the applicant of a mediation
+EVALUATORS = (PartyRole.REPORTER, PartyRole.APPLICANT)
+
+
 def link_url(code: str) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/e/{code}/"
 
 
 def has_reporter_phone(case: Case) -> bool:
-    return case.parties.filter(role=PartyRole.REPORTER).exclude(phone_hash="").exists()
+    return case.parties.filter(role__in=EVALUATORS).exclude(phone_hash="").exists()
 
 
 def issue_invite(case: Case, *, resend: int = 0) -> Issued:
@@ -265,5 +269,6 @@ def supervise_repeated(case: Case, previous_lead: int | None, now: dt.datetime) 
 
 def reporter_phone(case_id: int) -> str:
     """The reporter's mobile number, read by the SMS sender when it sends (never stored in the outbox)."""
-    party = Case.objects.get(pk=case_id).parties.filter(role=PartyRole.REPORTER).exclude(phone="").first()
-    return party.phone if party is not None else ""
+    parties = Case.objects.get(pk=case_id).parties.filter(role__in=EVALUATORS).exclude(phone="")
+    found = sorted(parties, key=lambda p: EVALUATORS.index(p.role))
+    return found[0].phone if found else ""
