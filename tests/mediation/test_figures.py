@@ -154,5 +154,5 @@ def test_mediator_year_counts_her_last_twelve_months(history: History) -> None:
     with time_machine.travel(NOW, tick=False):
         year, months = figures.mediator_year(history.a.pk)
     assert (year.concluded, year.succeeded, year.rated) == (4, 3, 4)
-    assert [p.month for p in months][0] == dt.date(2025, 7, 1)
+    assert next(p.month for p in months) == dt.date(2025, 7, 1)
     assert [p.month for p in months][-1] == dt.date(2026, 6, 1)

@@ -58,8 +58,11 @@ def test_the_pool_page_lists_and_filters(world: World) -> None:
     admin = world.city.users["admin"]
     status, html = get(admin, "/mediation/mediators/")
     assert status == 200
-    assert "调解专家库" in html and "王秀英" in html and "钱律师" in html
-    assert 'data-testid="pool-count"' in html and "共 3 名调解员" in html
+    assert "调解专家库" in html
+    assert "王秀英" in html
+    assert "钱律师" in html
+    assert 'data-testid="pool-count"' in html
+    assert "共 3 名调解员" in html
     status, html = get(admin, "/mediation/mediators/?kind=lawyer")
     assert (status, "钱律师" in html, "王秀英" in html) == (200, True, False)
     status, html = get(admin, "/mediation/mediators/?language=英语&specialty=debt")
@@ -68,7 +71,7 @@ def test_the_pool_page_lists_and_filters(world: World) -> None:
     assert status == 200  # dispatchers pick mediators too
 
 
-@pytest.mark.parametrize("query, field", [
+@pytest.mark.parametrize(("query", "field"), [
     ("kind=wizard", "没有这个调解员类别"), ("specialty=nope", "没有这个纠纷类型"), ("area=999", "没有这个区县或镇街"),
     ("availability=maybe", "接案状态只能是"), ("sort=random", "排序只能按"),
 ])
@@ -80,17 +83,20 @@ def test_bad_pool_filters_are_400_with_the_reason(world: World, query: str, fiel
 
 def test_citizens_and_strangers_do_not_get_the_pool(world: World) -> None:
     status, html = get(world.city.users["citizen"], "/mediation/mediators/")
-    assert status == 403 and "解纷码" in html
+    assert status == 403
+    assert "解纷码" in html
     with time_machine.travel(NOW, tick=False):
         response = Client().get("/mediation/mediators/")
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_a_profile_shows_her_year_and_only_the_mediations_the_reader_may_see(world: World) -> None:
     a = world.mediators[0]
     status, html = get(world.city.users["admin"], f"/mediation/mediators/{a.pk}/")
     assert status == 200
-    assert 'data-testid="year-concluded">2<' in html and 'data-testid="year-rate">50.0%<' in html
+    assert 'data-testid="year-concluded">2<' in html
+    assert 'data-testid="year-rate">50.0%<' in html
     assert 'data-testid="load">1<' in html
     codes = list(a.mediations.values_list("code", flat=True))
     assert all(code in html for code in codes)
@@ -106,7 +112,7 @@ def test_a_profile_shows_her_year_and_only_the_mediations_the_reader_may_see(wor
 def test_she_sets_her_own_availability_and_it_is_logged(world: World) -> None:
     a = world.mediators[0]
     me = world.users["mediator_a"]
-    status, html = get(me, f"/mediation/mediators/{a.pk}/")
+    _status, html = get(me, f"/mediation/mediators/{a.pk}/")
     assert 'name="mode"' in html
     with time_machine.travel(NOW, tick=False):
         response = client_for(me).post(f"/mediation/mediators/{a.pk}/availability/",
@@ -122,7 +128,7 @@ def test_she_sets_her_own_availability_and_it_is_logged(world: World) -> None:
     assert (a.available, a.unavailable_until) == (False, None)
 
 
-@pytest.mark.parametrize("form, message", [
+@pytest.mark.parametrize(("form", "message"), [
     ({"mode": "away", "until": "2026-06-01"}, "不能早于今天"),
     ({"mode": "away", "until": "next week"}, "日期格式应为 YYYY-MM-DD"),
     ({"mode": "away", "until": "2027-12-31"}, "最多一年"),
@@ -141,7 +147,7 @@ def test_bad_availability_is_refused_at_the_field(world: World, form: dict[str, 
 
 def test_nobody_else_sets_her_availability(world: World) -> None:
     a = world.mediators[0]
-    status, html = get(world.users["mediator_b"], f"/mediation/mediators/{a.pk}/")
+    _status, html = get(world.users["mediator_b"], f"/mediation/mediators/{a.pk}/")
     assert 'name="mode"' not in html
     with time_machine.travel(NOW, tick=False):
         response = client_for(world.users["mediator_b"]).post(f"/mediation/mediators/{a.pk}/availability/",
@@ -158,18 +164,22 @@ def test_nobody_else_sets_her_availability(world: World) -> None:
 def test_the_figures_page(world: World) -> None:
     status, html = get(world.city.users["admin"], "/mediation/figures/")
     assert status == 200
-    assert 'data-testid="total-concluded">3<' in html and 'data-testid="total-rate">66.7%<' in html
+    assert 'data-testid="total-concluded">3<' in html
+    assert 'data-testid="total-rate">66.7%<' in html
     assert 'data-testid="open-total">1<' in html
-    assert 'id="figures-data"' in html and "vendor/echarts/echarts.min.js" in html
+    assert 'id="figures-data"' in html
+    assert "vendor/echarts/echarts.min.js" in html
     status, html = get(world.users["mediator_a"], "/mediation/figures/?from=2026-05&to=2026-05")
-    assert status == 200 and 'data-testid="total-concluded">3<' in html
+    assert status == 200
+    assert 'data-testid="total-concluded">3<' in html
     assert get(world.city.users["handler"], "/mediation/figures/")[0] == 403
 
 
-@pytest.mark.parametrize("query, message", [
-    ("from=2026-13", "月份格式应为 YYYY-MM"), ("to=2027-01", "不能晚于本月"),
-    ("from=2026-06&to=2026-01", "起始月份不能晚于截止月份"), ("from=2020-01&to=2026-06", "最多统计 36 个月"),
-    ("district=000", "没有这个区县"), ("kind=magic", "没有这个调解类型"),
+@pytest.mark.parametrize(("query", "message"), [
+    ("from=2026-13", "起始月份「2026-13」的月份格式应为 YYYY-MM"), ("to=2027-01", "截止月份不能晚于本月"),
+    ("to=June", "截止月份「June」的月份格式应为 YYYY-MM"),
+    ("from=2026-06&to=2026-01", "起始月份不能晚于截止月份"), ("from=2020-01&to=2026-06", "一次最多统计 36 个月"),
+    ("district=000", "区县：没有编码为「000」的区县"), ("kind=magic", "调解类型：没有「magic」这一类型"),
 ])
 def test_bad_figure_filters_are_400_with_the_reason(world: World, query: str, message: str) -> None:
     status, html = get(world.city.users["admin"], f"/mediation/figures/?{query}")
@@ -181,18 +191,24 @@ def test_the_subsidies_page_for_the_city_and_for_a_mediator(world: World) -> Non
     a, b = world.mediators
     status, html = get(world.city.users["admin"], "/mediation/subsidies/")  # last month by default
     assert status == 200
-    assert 'data-testid="total">520.00<' in html and "2026-05" in html
-    assert "王秀英" in html and "李建国" in html and 'data-testid="schedule"' in html
+    assert 'data-testid="total">520.00<' in html
+    assert "2026-05" in html
+    assert "王秀英" in html
+    assert "李建国" in html
+    assert 'data-testid="schedule"' in html
     status, html = get(world.users["mediator_a"], "/mediation/subsidies/?month=2026-05")
-    assert 'data-testid="total">320.00<' in html and "李建国" not in html
+    assert 'data-testid="total">320.00<' in html
+    assert "李建国" not in html
     status, html = get(world.users["mediator_a"], f"/mediation/subsidies/?month=2026-05&mediator={a.pk}")
-    assert status == 200 and 'data-testid="lines-total">320.00<' in html
+    assert status == 200
+    assert 'data-testid="lines-total">320.00<' in html
     assert get(world.users["mediator_a"], f"/mediation/subsidies/?month=2026-05&mediator={b.pk}")[0] == 404
     status, html = get(world.city.users["admin"], "/mediation/subsidies/?month=2026-04")
-    assert status == 200 and 'data-testid="total">0.00<' in html
+    assert status == 200
+    assert 'data-testid="total">0.00<' in html
 
 
-@pytest.mark.parametrize("query, status, message", [
+@pytest.mark.parametrize(("query", "status", "message"), [
     ("month=2026-13", 400, "月份格式应为 YYYY-MM"), ("month=2026-07", 400, "还没有到"),
     ("mediator=abc", 400, "调解员编号应为数字"), ("mediator=99999", 404, "没有这位调解员的补贴记录"),
 ])

@@ -17,7 +17,7 @@ from fengqiao.mediation.services.apply import check_mediator, choose
 from fengqiao.mediation.states import MState
 from tests.factories import build_city
 from tests.mediation.factories import RESPONDENT_PHONE, World, applied, build_world, citizen
-from tests.mediation.pool_kit import mediator, mediation
+from tests.mediation.pool_kit import mediation, mediator
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,8 @@ def test_one_five_star_review_does_not_beat_two_hundred_of_four_point_eight(worl
     assert by_name["老将"].smoothed_rating == pytest.approx((960 + 10 * mean) / 210, abs=0.005)
     assert "评分 4.8" in by_name["老将"].reasons
     assert "评分 5.0" in by_name["新人"].reasons
-    assert seasoned.rating == 4.8 and new.rating == 5.0
+    assert seasoned.rating == 4.8
+    assert new.rating == 5.0
 
 
 def test_who_may_not_take_it_is_left_out(world: World) -> None:

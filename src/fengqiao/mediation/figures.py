@@ -18,13 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext as _
 
 from fengqiao.analytics.formula import next_month
 from fengqiao.analytics.sql import Epoch
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
-from fengqiao.mediation.models import Mediation, MediationKind
+from fengqiao.mediation.models import Mediation, MediationKind, Mediator
 from fengqiao.mediation.states import CONCLUDED, OPEN, SUCCEEDED
 
 CONCLUDED_STATES = [s.value for s in CONCLUDED]
@@ -59,14 +60,15 @@ def month_start(month: dt.date) -> dt.datetime:
 
 @dataclass
 class Row:
-    """One group's figures (a kind, an area, a mediator, or everything)."""
+    """One group's figures (a kind, an area, a mediator, or everything), kept as counts and sums so that
+    groups add up exactly (streets into districts)."""
 
     key: Any
     label: str
     concluded: int = 0
     succeeded: int = 0
-    seconds: float | None = None  # mean seconds from application to conclusion
-    rating: float | None = None
+    seconds_sum: float = 0.0  # application to conclusion, summed over the concluded
+    rating_sum: int = 0
     rated: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -76,7 +78,18 @@ class Row:
 
     @property
     def days(self) -> float | None:
-        return None if self.seconds is None else self.seconds / 86400
+        return self.seconds_sum / self.concluded / 86400 if self.concluded else None
+
+    @property
+    def rating(self) -> float | None:
+        return self.rating_sum / self.rated if self.rated else None
+
+    def add(self, other: Row) -> None:
+        self.concluded += other.concluded
+        self.succeeded += other.succeeded
+        self.seconds_sum += other.seconds_sum
+        self.rating_sum += other.rating_sum
+        self.rated += other.rated
 
 
 @dataclass(frozen=True)
@@ -118,17 +131,22 @@ class Figures:
 
 def _measures() -> dict[str, Any]:
     return {
-        "concluded": Count("pk"),
-        "succeeded": Count("pk", filter=Q(status__in=SUCCEEDED_STATES)),
-        "avg_seconds": Avg(Epoch("concluded_at") - Epoch("applied_at")),
-        "avg_rating": Avg("rating"),
+        "n_concluded": Count("pk"),
+        "n_succeeded": Count("pk", filter=Q(status__in=SUCCEEDED_STATES)),
+        "sum_seconds": Sum(Epoch("concluded_at") - Epoch("applied_at")),
+        "sum_rating": Sum("rating"),
         "n_rated": Count("rating"),
     }
 
 
 def _row(key: Any, label: str, values: Mapping[str, Any], **extra: Any) -> Row:
-    return Row(key=key, label=label, concluded=values["concluded"], succeeded=values["succeeded"],
-               seconds=values["avg_seconds"], rating=values["avg_rating"], rated=values["n_rated"], extra=extra)
+    return Row(key=key, label=label, concluded=values["n_concluded"], succeeded=values["n_succeeded"],
+               seconds_sum=values["sum_seconds"] or 0.0, rating_sum=values["sum_rating"] or 0,
+               rated=values["n_rated"], extra=extra)
+
+
+def _ranked(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (-(r.rate or 0), -r.concluded, -(r.rating or 0), r.label))
 
 
 def scoped(scope: Q, filters: Filters) -> QuerySet[Mediation]:
@@ -137,7 +155,8 @@ def scoped(scope: Q, filters: Filters) -> QuerySet[Mediation]:
     if filters.kind is not None:
         rows = rows.filter(kind=filters.kind)
     if filters.district is not None:
-        rows = rows.filter(area__path__startswith=f"{filters.district.path}/")
+        rows = rows.filter(area_id__in=list(Area.objects.filter(
+            level=Level.STREET, path__startswith=f"{filters.district.path}/").values_list("pk", flat=True)))
     return rows
 
 
@@ -151,58 +170,63 @@ def total(rows: QuerySet[Mediation]) -> Row:
 
 
 def by_kind(rows: QuerySet[Mediation]) -> list[Row]:
-    found = [_row(v["kind__code"], v["kind__name"], v)
-             for v in rows.order_by().values("kind__code", "kind__name").annotate(**_measures())]
-    return sorted(found, key=lambda r: (-(r.rate or 0), -r.concluded, r.label))
+    kinds = {k.pk: k for k in MediationKind.objects.all()}
+    return _ranked([_row(kinds[v["kind_id"]].code, kinds[v["kind_id"]].name, v)
+                    for v in rows.order_by().values("kind_id").annotate(**_measures())])
 
 
 def by_area(rows: QuerySet[Mediation], filters: Filters) -> tuple[list[Row], str]:
-    """By district, or by street once one district is chosen (or all the rows lie in one district)."""
-    level = Level.STREET if filters.district is not None else Level.DISTRICT
-    if level == Level.DISTRICT:
-        districts: list[Mapping[str, Any]] = list(rows.order_by().values("area__parent_id").annotate(**_measures()))
-        if len(districts) > 1:
-            return _area_rows(districts, "area__parent_id"), Level.DISTRICT
-    streets: list[Mapping[str, Any]] = list(rows.order_by().values("area_id").annotate(**_measures()))
-    return _area_rows(streets, "area_id"), Level.STREET
-
-
-def _area_rows(grouped: list[Mapping[str, Any]], key: str) -> list[Row]:
-    areas = {a.pk: a for a in Area.objects.filter(pk__in=[g[key] for g in grouped if g[key]])}
-    found = []
-    for values in grouped:
-        area = areas.get(values[key])
-        found.append(_row(area.code if area else "", area.name if area else "（未注明区域）", values,
-                          level=area.level if area else ""))
-    return sorted(found, key=lambda r: (-(r.rate or 0), -r.concluded, r.label))
+    """By district — or by street once one district is chosen, or when all the rows lie in one district.
+    One GROUP BY street; districts are the sums of their streets."""
+    grouped = list(rows.order_by().values("area_id").annotate(**_measures()))
+    streets = {a.pk: a for a in Area.objects.filter(pk__in=[g["area_id"] for g in grouped if g["area_id"]])}
+    by_street = [_row(streets[g["area_id"]].code if g["area_id"] else "",
+                      streets[g["area_id"]].name if g["area_id"] else _("（未注明区域）"), g,
+                      parent=streets[g["area_id"]].parent_id if g["area_id"] else None) for g in grouped]
+    parents = {r.extra["parent"] for r in by_street}
+    if filters.district is not None or len(parents) < 2:
+        return _ranked(by_street), Level.STREET
+    districts = {a.pk: a for a in Area.objects.filter(pk__in=[p for p in parents if p])}
+    rolled: dict[Any, Row] = {}
+    for street in by_street:
+        area = districts.get(street.extra["parent"])
+        row = rolled.setdefault(street.extra["parent"], Row(area.code if area else "",
+                                                            area.name if area else _("（未注明区域）")))
+        row.add(street)
+    return _ranked(list(rolled.values())), Level.DISTRICT
 
 
 def by_mediator(rows: QuerySet[Mediation]) -> tuple[list[Row], int]:
     """Mediators with at least MIN_RANKED concluded mediations, best success rate first; and how many
     mediators had fewer."""
-    grouped = (rows.filter(mediator__isnull=False).order_by()
-               .values("mediator_id", "mediator__name", "mediator__unit__name").annotate(**_measures()))
-    found = [_row(v["mediator_id"], v["mediator__name"], v, unit=v["mediator__unit__name"]) for v in grouped]
+    grouped = list(rows.filter(mediator__isnull=False).order_by().values("mediator_id").annotate(**_measures()))
+    names = {pk: (name, unit) for pk, name, unit in Mediator.objects.filter(
+        pk__in=[g["mediator_id"] for g in grouped]).values_list("pk", "name", "unit__name")}
+    found = [_row(g["mediator_id"], names[g["mediator_id"]][0], g, unit=names[g["mediator_id"]][1])
+             for g in grouped]
     ranked = [r for r in found if r.concluded >= MIN_RANKED]
-    ranked.sort(key=lambda r: (-(r.rate or 0), -r.concluded, -(r.rating or 0), r.label))
-    return ranked, len(found) - len(ranked)
+    return _ranked(ranked), len(found) - len(ranked)
+
+
+def _bucket(column: str, edges: list[dt.datetime]) -> Case:
+    """The month index of ``column`` (edges[i] <= value < edges[i + 1]), as one CASE."""
+    return Case(*[When(**{f"{column}__lt": edge, "then": Value(i - 1)}) for i, edge in enumerate(edges) if i],
+                default=Value(-1), output_field=IntegerField())
 
 
 def trend(rows: QuerySet[Mediation], filters: Filters) -> list[MonthPoint]:
-    """Per month: applications, concluded and succeeded — one query of conditional counts."""
+    """Per month: applications, concluded and succeeded — two GROUP BYs over a CASE of month edges."""
     months = filters.months
     edges = [month_start(m) for m in months] + [month_start(next_month(months[-1]))]
-    counts: dict[str, Any] = {}
-    for i in range(len(months)):
-        applied = Q(applied_at__gte=edges[i], applied_at__lt=edges[i + 1])
-        concluded = Q(status__in=CONCLUDED_STATES, concluded_at__gte=edges[i], concluded_at__lt=edges[i + 1])
-        counts[f"a{i}"] = Count("pk", filter=applied)
-        counts[f"c{i}"] = Count("pk", filter=concluded)
-        counts[f"s{i}"] = Count("pk", filter=concluded & Q(status__in=SUCCEEDED_STATES))
-    start, end = edges[0], edges[-1]
-    values = rows.filter(Q(applied_at__gte=start, applied_at__lt=end)
-                         | Q(concluded_at__gte=start, concluded_at__lt=end)).aggregate(**counts)
-    return [MonthPoint(m, values[f"a{i}"], values[f"c{i}"], values[f"s{i}"]) for i, m in enumerate(months)]
+    applied = dict(rows.filter(applied_at__gte=edges[0], applied_at__lt=edges[-1]).order_by()
+                   .annotate(month=_bucket("applied_at", edges)).values_list("month")
+                   .annotate(n=Count("pk")).values_list("month", "n"))
+    concluded = {m: (n, ok) for m, n, ok in rows.filter(
+        status__in=CONCLUDED_STATES, concluded_at__gte=edges[0], concluded_at__lt=edges[-1]).order_by()
+        .annotate(month=_bucket("concluded_at", edges)).values_list("month")
+        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(status__in=SUCCEEDED_STATES)))
+        .values_list("month", "n", "ok")}
+    return [MonthPoint(m, applied.get(i, 0), *concluded.get(i, (0, 0))) for i, m in enumerate(months)]
 
 
 def workload(rows: QuerySet[Mediation], limit: int = WORKLOAD_SHOWN) -> tuple[list[Load], int, int]:

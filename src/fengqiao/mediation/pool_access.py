@@ -43,13 +43,19 @@ def _leader_areas(user: User) -> Q:
             return Q()
         if level == Level.STREET:
             q |= Q(area_id=area_id)
-        elif level == Level.DISTRICT:
-            q |= Q(area__path__startswith=f"{path}/")
+        elif level == Level.DISTRICT:  # its streets' ids: an IN list, not a join and a LIKE per row
+            q |= Q(area_id__in=street_ids(path))
         elif level == Level.COMMUNITY:
             q |= Q(case__community_id=area_id)
         else:
             q |= Q(case__grid_id=area_id)
     return q
+
+
+def street_ids(path: str) -> list[int]:
+    """The streets under the area at ``path``."""
+    return list(Area.objects.filter(level=Level.STREET, path__startswith=f"{path}/").order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def _everything(user: User) -> bool:

@@ -26,13 +26,14 @@ CHARTED_MEDIATORS = 30
 
 
 def _month(params: QueryDict, name: str, default: dt.date, errors: dict[str, str]) -> dt.date:
-    text = params.get(name, "").strip()
+    text = str(params.get(name, "")).strip()
     if not text:
         return default
     try:
         return parse_month(text)
     except ValueError:
-        errors[name] = _("月份格式应为 YYYY-MM")
+        label = _("起始月份") if name == "from" else _("截止月份")
+        errors[name] = _("%(field)s「%(value)s」的月份格式应为 YYYY-MM") % {"field": label, "value": text[:20]}
         return default
 
 
@@ -49,21 +50,18 @@ def parse_filters(params: QueryDict) -> figures.Filters:
     end = _month(params, "to", this_month, errors)
     start = _month(params, "from", back_months(end, 11), errors)
     if "to" not in errors and end > this_month:
-        errors["to"] = _("不能晚于本月")
+        errors["to"] = _("截止月份不能晚于本月")
     if not errors and start > end:
         errors["from"] = _("起始月份不能晚于截止月份")
     if not errors and len(figures.Filters(start, end).months) > MAX_MONTHS:
-        errors["from"] = _("最多统计 %(n)s 个月") % {"n": MAX_MONTHS}
-    district = None
-    if params.get("district", "").strip():
-        district = Area.objects.filter(code=str(params.get("district", "")).strip(), level=Level.DISTRICT).first()
-        if district is None:
-            errors["district"] = _("没有这个区县")
-    kind = None
-    if params.get("kind", "").strip():
-        kind = MediationKind.objects.filter(code=str(params.get("kind", "")).strip()).first()
-        if kind is None:
-            errors["kind"] = _("没有这个调解类型")
+        errors["from"] = _("一次最多统计 %(n)s 个月") % {"n": MAX_MONTHS}
+    district_code, kind_code = str(params.get("district", "")).strip(), str(params.get("kind", "")).strip()
+    district = Area.objects.filter(code=district_code, level=Level.DISTRICT).first() if district_code else None
+    if district_code and district is None:
+        errors["district"] = _("区县：没有编码为「%(v)s」的区县") % {"v": district_code[:20]}
+    kind = MediationKind.objects.filter(code=kind_code).first() if kind_code else None
+    if kind_code and kind is None:
+        errors["kind"] = _("调解类型：没有「%(v)s」这一类型") % {"v": kind_code[:20]}
     if errors:
         raise ValidationFailed(_("统计条件有误：%(e)s。") % {"e": "；".join(errors.values())}, fields=errors)
     return figures.Filters(start=start, end=end, district=district, kind=kind)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -33,13 +34,16 @@ def mediation_nav_links(context: dict[str, Any]) -> SafeString:
     if request is None or user is None or not user.is_authenticated:
         return mark_safe("")
     roles = user.role_set()
-    links = []
+    shown: list[tuple[str, str]] = []
     for name, label, who in LINKS:
         if not roles & who:
             continue
         try:
-            url = reverse(name)
+            shown.append((reverse(name), label))
         except NoReverseMatch:  # a page not built yet
             continue
-        links.append(nav_link(request, url, _(label)))
+    # the workbench /mediation/ is a prefix of the others: only the longest matching link is current
+    current = max((url for url, _label in shown if request.path.startswith(url)), key=len, default="")
+    links = [nav_link(request, url, _(label)) if url == current else format_html('<a href="{}">{}</a>', url, _(label))
+             for url, label in shown]
     return mark_safe("".join(links))  # each link is built by format_html

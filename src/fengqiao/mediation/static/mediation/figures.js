@@ -28,7 +28,7 @@
     var series = [
       { type: "bar", name: L.concluded, data: data.concluded, yAxisIndex: 1, barMaxWidth: 22,
         itemStyle: { color: "#9fb3d1" } },
-      { type: "line", name: L.rate, data: data.rate, smooth: true, symbolSize: 7, connectNulls: true,
+      { type: "line", name: L.rate, data: data.rate, smooth: false, symbolSize: 7, connectNulls: true,
         itemStyle: { color: TEAL }, lineStyle: { width: 3 },
         label: { show: !narrow && data.months.length <= 13, position: "top", formatter: function (p) { return pct(p.value); },
                  color: TEAL, fontSize: 11 } }
@@ -82,9 +82,9 @@
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { width: narrow ? 70 : 100, overflow: "truncate" } },
       series: [
-        { type: "bar", name: L.max, data: data.max, barGap: "-100%", barMaxWidth: 16, itemStyle: { color: "#eef0f3" }, z: 1 },
-        { type: "bar", name: L.open, data: data.open, barMaxWidth: 16, z: 2,
-          itemStyle: { color: function (p) { return data.open[p.dataIndex] >= data.max[p.dataIndex] ? RED : NAVY; } },
+        { type: "bar", name: L.max, data: data.max, barGap: "-100%", barMaxWidth: 16, itemStyle: { color: "#e3e8ef" }, z: 1 },
+        { type: "bar", name: L.open, barMaxWidth: 16, z: 2, itemStyle: { color: NAVY },
+          data: data.open.map(function (v, i) { return v >= data.max[i] ? { value: v, itemStyle: { color: RED } } : v; }),
           label: { show: true, position: "right", formatter: function (p) { return p.value + "/" + data.max[p.dataIndex]; } } }
       ]
     });
