@@ -229,3 +229,19 @@ def test_the_export_is_the_readers_statement(world: World) -> None:
     assert summary[-1][-1] == 320.0
     assert len(list(book.worksheets[1].iter_rows(min_row=2))) == 2
     assert get(world.city.users["citizen"], "/mediation/subsidies/export.xlsx")[0] == 403
+
+
+def test_the_pages_speak_english_too(world: World) -> None:
+    client = client_for(world.city.users["admin"])
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(NOW, tick=False):
+        pool = client.get("/mediation/mediators/").content.decode()
+        bad = client.get("/mediation/mediators/?specialty=nope")
+        figures_page = client.get("/mediation/figures/").content.decode()
+        subsidies_page = client.get("/mediation/subsidies/").content.decode()
+    assert "Mediator pool" in pool
+    assert "Taking cases" in pool
+    assert bad.status_code == 400
+    assert "Please check the filters: No such dispute type." in bad.content.decode()
+    assert "Success rate by kind of mediation" in figures_page
+    assert "Subsidies per mediator" in subsidies_page

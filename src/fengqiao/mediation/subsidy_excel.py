@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
@@ -41,7 +42,8 @@ def _summary(sheet: Worksheet, statement: Statement) -> None:
     for row in statement.rows:
         sheet.append([row.name, row.unit] + [row.count(d, o) for d, o in pairs]
                      + [row.succeeded, row.failed, row.cases, float(row.total)])
-    sheet.append([_("合计"), _("%(n)s 名调解员") % {"n": len(statement.rows)}]
+    n = len(statement.rows)
+    sheet.append([_("合计"), ngettext("%(n)s 名调解员", "%(n)s 名调解员", n) % {"n": n}]
                  + [statement.column(d, o) for d, o in pairs]
                  + [statement.succeeded, statement.failed, statement.cases, float(statement.total)])
     for cell in sheet[sheet.max_row]:

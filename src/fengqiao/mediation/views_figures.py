@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from fengqiao.analytics.formula import parse_month
@@ -108,5 +109,6 @@ def mediation_figures(request: HttpRequest) -> HttpResponse:
         "from_text": f"{filters.start:%Y-%m}", "to_text": f"{filters.end:%Y-%m}",
         "districts": districts_for(user), "kinds": MediationKind.objects.filter(active=True),
         "min_ranked": figures.MIN_RANKED, "ratings": list(zip(range(1, 6), found.ratings, strict=True)),
-        "area_label": _("区县") if found.area_level == Level.DISTRICT else _("镇街"),
+        "area_label": (pgettext("by area", "区县") if found.area_level == Level.DISTRICT
+                       else pgettext("by area", "镇街")),
     })
