@@ -266,7 +266,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: uploaded by a party without an account (the citizen app: a phone verified by a code)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     uploaded_at = models.DateTimeField()
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PARTIES)
 

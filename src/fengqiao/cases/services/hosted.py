@@ -7,11 +7,15 @@ Each function loads the case by id with a row lock (unscoped: the calling domain
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
+
 from fengqiao.audit.models import Audience
-from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Case, CaseEvent
+from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Attachment, Case, CaseEvent
 from fengqiao.cases.services._core import Acting, lock_case, record, save, transition
+from fengqiao.cases.services.attachments import check_upload
 from fengqiao.cases.services.dispatch import do_dispatch
 from fengqiao.cases.services.register import Registered, RegisterInput, do_register
 from fengqiao.cases.states import Action, State
@@ -85,3 +89,22 @@ def event_for(case_id: int, acting: Acting, action: str, *, audience: Audience, 
     event = record(case, action, case.state, case.state, acting, note=note[:4000], data=data, audience=audience)
     save(case, event)
     return event
+
+
+def attach_for(case_id: int, acting: Acting, upload: UploadedFile, audience: Audience = Audience.PARTIES) -> Attachment:
+    """Keep a file on the case (a party's evidence from the citizen app), checked and stored as the case's
+    own attachments are (extension against content, size limit: attachments.check_upload).  The case must
+    still take files; the caller writes the event that names the file (e.g. the mediation's evidence)."""
+    case = lock_case(case_id)
+    transition(case, Action.ATTACH)
+    name, mime = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(case=case, name=name, content_type=mime, size=upload.size or 0,
+                            sha256=digest.hexdigest(), uploaded_by=acting.user, uploaded_at=clock.now(),
+                            audience=audience)
+    attachment.file.save(f"{digest.hexdigest()[:16]}-{name}", upload, save=False)
+    attachment.save()
+    return attachment
