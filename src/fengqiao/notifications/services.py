@@ -30,6 +30,9 @@ class Draft:
     to: str = ""  # a phone number or address for someone without an account (stored encrypted)
 
 
+# SMS kinds that may not wait for the morning: a one-time code is asked for now and expires in minutes
+NOT_HELD_AT_NIGHT = frozenset({"verification"})
+
 COLUMNS = ("dedup_key", "channel", "subject", "body", "kind", "recipient_id", "unit_id", "case_id", "to_address",
            "created_at", "next_attempt_at", "status", "attempts", "last_error")
 
@@ -60,7 +63,7 @@ def queue(drafts: Iterable[Draft]) -> int:
     rows = [
         (d.dedup_key[:200], d.channel, d.subject[:200], d.body, d.kind, d.recipient_id, d.unit_id, d.case_id,
          Outbox._meta.get_field("to_address").get_db_prep_value(d.to, connection), now,
-         quiet if d.channel == Channel.SMS else now, Status.QUEUED.value, 0, "")
+         quiet if d.channel == Channel.SMS and d.kind not in NOT_HELD_AT_NIGHT else now, Status.QUEUED.value, 0, "")
         for d in drafts
     ]
     if not rows:
