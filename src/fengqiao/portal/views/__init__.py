@@ -1,0 +1,1 @@
+"""The citizen app's pages (/portal/…)."""
