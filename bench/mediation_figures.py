@@ -256,7 +256,13 @@ def main() -> int:
         return run_per_engine(__file__, ["sqlite", "postgres"], ["--mediations", str(args.mediations),
                                                                  "--mediators", str(args.mediators)])
     setup_django(fresh_database(args.engine, "mediation_figures"))
+    counts, generate_s = _timed(lambda: populate(args.mediations, args.mediators))
+    measure(counts, generate_s)
+    return 0
 
+
+def measure(counts: dict[str, Any], generate_s: float) -> None:
+    """Time the figures, a district leader's figures, the statement, its workbook and the page; emit."""
     from django.db import connection
     from django.db.models import Q
     from django.test import Client
@@ -270,7 +276,6 @@ def main() -> int:
     from fengqiao.mediation.pool_access import figures_scope
     from fengqiao.mediation.subsidy_excel import workbook
 
-    counts, generate_s = _timed(lambda: populate(args.mediations, args.mediators))
     this_month = clock.today().replace(day=1)
     year = figures.Filters(start=_back(this_month, 11), end=this_month)
     start, end = year.bounds()
@@ -306,7 +311,6 @@ def main() -> int:
         "statement_total": str(statement.total), "xlsx_s": round(xlsx_s, 3), "xlsx_bytes": len(body),
         "page_ms": round(page_s * 1000, 1),
     })
-    return 0
 
 
 def _back(month: dt.date, n: int) -> dt.date:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db.models import Q
 
 from fengqiao.accounts.roles import Role
@@ -156,3 +159,15 @@ def test_mediator_year_counts_her_last_twelve_months(history: History) -> None:
     assert (year.concluded, year.succeeded, year.rated) == (4, 3, 4)
     assert next(p.month for p in months) == dt.date(2025, 7, 1)
     assert [p.month for p in months][-1] == dt.date(2026, 6, 1)
+
+
+def test_the_command_prints_the_figures(history: History) -> None:
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("mediation", "figures", "--json", "--from", "2025-07", "--to", "2026-06", stdout=out)
+        record = json.loads(out.getvalue())
+        assert (record["total"]["concluded"], record["total"]["succeeded"], record["total"]["rate"]) == (8, 6, 0.75)
+        assert [(k["key"], k["concluded"]) for k in record["by_kind"]] == [("administrative", 1), ("peoples", 7)]
+        assert (record["open"], record["ratings"]) == (3, {"1": 0, "2": 1, "3": 0, "4": 1, "5": 2})
+        with pytest.raises(CommandError, match="调解类型：没有「nope」这一类型"):
+            call_command("mediation", "figures", "--kind", "nope")

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
 from fengqiao.mediation import conflicts
-from fengqiao.mediation.models import DisputeType, Mediation, Mediator, MediatorKind
+from fengqiao.mediation.models import DisputeType, Mediation, Mediator
 from fengqiao.mediation.states import OPEN
 
 OPEN_STATES = [s.value for s in OPEN]
@@ -209,10 +209,6 @@ class PoolFilters:
     language: str = ""
     q: str = ""
     sort: str = "rating"
-
-
-def kinds_present() -> list[tuple[str, str]]:
-    return [(k.value, str(k.label)) for k in MediatorKind]
 
 
 def browse(filters: PoolFilters, *, on: dt.date | None = None) -> QuerySet[Mediator]:

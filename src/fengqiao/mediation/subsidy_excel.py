@@ -55,7 +55,7 @@ def _summary(sheet: Worksheet, statement: Statement) -> None:
 
 def _lines(sheet: Worksheet, lines: Iterable[Line], progress: Callable[[int], None] | None) -> int:
     headers = [_("解纷码"), _("调解员"), _("调解组织"), _("调解类型"), _("纠纷类型"), _("难度"), _("结果"),
-               _("申请日期"), _("办结日期"), _("标准（元）"), _("比例"), _("补贴（元）"), _("说明")]
+               _("申请日期"), _("办结日期"), _("现行标准（元）"), _("比例"), _("补贴（元）"), _("说明")]
     _head(sheet, headers, [20, 12, 26, 14, 14, 9, 7, 12, 12, 11, 7, 12, 22])
     count = 0
     for line in lines:
