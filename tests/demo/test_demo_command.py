@@ -128,10 +128,10 @@ def test_categories_units_and_deadline_policies(demo: str) -> None:
 
 
 def test_history_is_consistent_and_the_audit_chain_verifies(demo: str) -> None:
-    assert Case.objects.count() == CASES
+    assert Case.objects.filter(mediation__isnull=True).count() == CASES  # mediations' cases: test_mediation*
     report = verify.verify()
     assert report.ok, report.problems[:5]
-    assert (report.cases, report.events) == (CASES, CaseEvent.objects.count())
+    assert (report.cases, report.events) == (Case.objects.count(), CaseEvent.objects.count())
     assert not Case.objects.filter(event_seq=0).exists()
     assert sum(Case.objects.values_list("event_seq", flat=True)) == CaseEvent.objects.count()
     statuses = Counter(Case.objects.values_list("status", flat=True))
@@ -164,7 +164,8 @@ def test_history_is_consistent_and_the_audit_chain_verifies(demo: str) -> None:
 
 def test_points_lie_in_their_grids_and_parties_are_valid(demo: str) -> None:
     grids = {a.pk: shape(a.geometry) for a in Area.objects.filter(level=Level.GRID)}
-    for lng, lat, grid_id in Case.objects.values_list("lng", "lat", "grid_id"):
+    # an application made today in the citizen app names a street and an address, not a point
+    for lng, lat, grid_id in Case.objects.exclude(grid=None).values_list("lng", "lat", "grid_id"):
         assert grids[grid_id].buffer(1e-6).contains(Point(lng, lat))
     parties = list(Party.objects.all())
     assert parties
@@ -194,10 +195,12 @@ def test_same_seed_same_history_with_or_without_worker_processes(monkeypatch: py
     monkeypatch.setattr(load, "BATCH", 100)
 
     def snapshot() -> list[tuple[object, ...]]:
-        # database ids differ after --reset; everything else must be the same
-        cases = Case.objects.order_by("code").values_list(
+        # database ids differ after --reset; everything else must be the same — but for the applications made
+        # now through the citizen app's service, whose tracking codes are random (demo.mediation_live)
+        cases = Case.objects.exclude(registered_at=NOW).order_by("code").values_list(
             "code", "status", "title", "grid__code", "lead_unit__code", "registered_at", "closed_at", "event_seq")
-        events = CaseEvent.objects.order_by("case__code", "seq").values_list("case__code", "action", "at", "note")
+        events = CaseEvent.objects.exclude(case__registered_at=NOW).order_by("case__code", "seq").values_list(
+            "case__code", "action", "at", "note")
         return [*cases, *events]
 
     with time_machine.travel(NOW, tick=False):

@@ -29,7 +29,7 @@ from fengqiao.cases.models import (
     Party,
 )
 from fengqiao.cases.routing_models import CaseFlow, Dispute, FlowRule, RoutingFallback, RoutingRule
-from fengqiao.demo import geography, gridwork, loop, texts
+from fengqiao.demo import geography, gridwork, loop, mediation, texts
 from fengqiao.demo.categories import create_categories, load_tree
 from fengqiao.demo.history import World
 from fengqiao.demo.load import category_map, generate
@@ -87,7 +87,8 @@ def write_areas(root: geography.Node) -> dict[str, Area]:
     return saved
 
 
-def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], None], workers: int = 1) -> Report:
+def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], None], workers: int = 1,
+          mediations: int | None = None) -> Report:
     report = Report()
     rng = random.Random(seed)
     with report.phase("区划与网格 (jurisdictions)", say), transaction.atomic():
@@ -122,10 +123,17 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
             report.counts += generate(world, cases, seed, advance, workers)
     with report.phase("网格工作：团队、巡查计划、一年的走访、专项行动 (grid work)", say), transaction.atomic():
         report.counts += gridwork.create(org, staff, seed, world.now, say)
+    with report.phase("调解：调解组织、专家库、一年的调解 (mediation)", say):
+        wanted = mediation.default_count(cases) if mediations is None else mediations
+        made = mediation.create(org, staff, areas, seed, world.now, wanted, say, workers)
+        report.counts += made.counts
+        report.sources.append(made.source)
     if connection.vendor == "sqlite":
         with report.phase("统计信息 (ANALYZE)", say), connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     geo.invalidate()
+    with report.phase("调解：今日的调解，经由业务服务 (live mediations)", say):
+        report.counts += mediation.live(made, say)
     with report.phase("闭环运转：申辩、答复待审、会商、回访邀请、督办、排名 (closed loop)", say):
         shown = loop.animate(org, say)
         report.counts += shown.counts
@@ -137,6 +145,7 @@ def wipe(say: Callable[[str], None]) -> None:
     """Remove the demo: every case and its records, audit anchors, categories and deadline policies, the
     units and areas of the demo city, and the demo users.  Large tables go with one DELETE each."""
     with transaction.atomic():
+        mediation.wipe(say)  # mediations point to cases, units, areas and users
         gridwork.wipe(say)  # visits point to cases, places and teams to grids, units and users
         for model in (CaseEvent, Party, Assignment, Evaluation, ExtensionRequest, Attachment,
                       Case.related.through, AnchorEntry, Anchor):

@@ -59,8 +59,9 @@ def _user(username: str) -> User:
 
 
 def _newest(state: State, unit_ids: list[int]) -> list[Case]:
-    """The newest cases in ``state`` led by one of ``unit_ids``."""
-    return list(Case.objects.filter(status=state, lead_unit_id__in=unit_ids).select_related("street", "category")
+    """The newest cases in ``state`` led by one of ``unit_ids`` (not a mediation's: its own workflow moves it)."""
+    return list(Case.objects.filter(status=state, lead_unit_id__in=unit_ids, mediation__isnull=True)
+                .select_related("street", "category")
                 .order_by("-registered_at", "-pk")[:50])
 
 

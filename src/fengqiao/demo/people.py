@@ -143,7 +143,8 @@ _HIDDEN = re.compile(rf"^(risk|leader|handler|judge|mediator)_({_OTHER_DISTRICTS
 def _shown(username: str, seen: dict[str, int]) -> bool:
     """A short table: every kind of login once or twice; the rest follow a pattern the footer names."""
     for pattern, keep in ((r"grid_\d+", 4), (r"handler_\d+", 1), (r"citizen\d+", 3), (r"operator\d+", 2),
-                          (r"leader_\d+", 1), (rf"leader_(?!({_DISTRICT_SLUGS})$)[a-z]+", 1)):
+                          (r"leader_\d+", 1), (rf"leader_(?!({_DISTRICT_SLUGS})$)[a-z]+", 1),
+                          (r"mediator_\w+_(\d+|gold|room)", 0)):  # the pool's: the mediation section names some
         if re.fullmatch(pattern, username):
             seen[pattern] = seen.get(pattern, 0) + 1
             return seen[pattern] <= keep
@@ -171,7 +172,8 @@ def _login_table() -> str:
                         f"每个镇街一名承办人 handler_<镇街编码>、一名领导 leader_<镇街编码>；"
                         f"每个区县的部门 handler_<区县>_<部门>；"
                         f"每个市级部门一名领导 leader_<部门>（审核本部门答复）；citizen1 … citizen{CITIZENS}；"
-                        f"operator1 … operator{OPERATORS}。"]
+                        f"operator1 … operator{OPERATORS}；"
+                        f"专家库中有账号的调解员 mediator_<镇街编码>_1、mediator_<区县>_ls1_1 等（见下方调解演示）。"]
     return "\n".join(lines)
 
 
@@ -194,9 +196,10 @@ def write_invites_file(invites: list[tuple[str, str, str]]) -> None:
 
 def login_table() -> str:
     text = _login_table()
-    invites = Path(settings.DATA_DIR) / INVITES_FILE
-    if invites.exists():
-        text += "\n" + invites.read_text(encoding="utf-8").rstrip()
+    for name in (INVITES_FILE, "demo-mediation.txt"):  # the mediation's: demo.mediation_logins
+        extra = Path(settings.DATA_DIR) / name
+        if extra.exists():
+            text += "\n" + extra.read_text(encoding="utf-8").rstrip()
     return text
 
 

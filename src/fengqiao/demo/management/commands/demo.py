@@ -21,6 +21,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--cases", type=int, default=200_000, help="案件数（默认 200000）")
+        parser.add_argument("--mediations", type=int, default=None,
+                            help="调解件数（默认为案件数的 15%%，即 200000 件案件时 30000 件）")
         parser.add_argument("--reset", action="store_true", help="删除已有演示数据后重建")
         parser.add_argument("--scale", choices=sorted(geography.SCALES), default="full",
                             help="区划规模：full = 约 90 个镇街、7000 个网格；small = 测试用的小城市")
@@ -29,8 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的城市）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["cases"] < 0:
-            raise CommandError("--cases 不能为负数。")
+        if options["cases"] < 0 or (options["mediations"] or 0) < 0:
+            raise CommandError("--cases 和 --mediations 不能为负数。")
         if build.exists():
             if not build.is_demo():
                 raise CommandError("数据库中已有泰州市 (3212) 的非演示区划，演示数据不会覆盖它。")
@@ -44,7 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(f"生成演示数据：{options['cases']} 件案件，规模 {options['scale']} …")
         started = time.perf_counter()
         report = build.build(options["cases"], geography.SCALES[options["scale"]], options["seed"],
-                             self.stdout.write, workers=max(1, options["workers"]))
+                             self.stdout.write, workers=max(1, options["workers"]),
+                             mediations=options["mediations"])
         total = time.perf_counter() - started
         self.stdout.write(f"共用时 {total:.1f} s")
         self.stdout.write("数量：" + "，".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
