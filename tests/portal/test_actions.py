@@ -229,3 +229,12 @@ def test_the_case_evaluation_from_the_app(world: World, traveller: Any) -> None:
     assert done.status_code == 302
     case = Case.objects.get(pk=mediation.case_id)
     assert (case.status, case.satisfaction) == (State.CLOSED, "satisfied")
+
+
+def test_a_tied_mediator_is_marked_in_the_pool(world: World, traveller: Any) -> None:
+    mediation = applied(world)
+    MediatorTie.objects.create(mediator=world.mediators[0], relation="同事",
+                               phone_hash=pii.lookup_hash("phone", RESPONDENT_PHONE))
+    html = sign_in(Client()).get(f"/portal/track/{mediation.code}/mediators/").content.decode()
+    assert html.count("与当事人有利害关系，须回避") == 1
+    assert "同事" not in html  # the relation itself is not shown before anyone tries

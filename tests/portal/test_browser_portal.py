@@ -225,3 +225,73 @@ def test_a_citizen_follows_her_mediation_on_a_phone(browser: Any, live_server: A
     judge.close()
     stranger.context.close()
     citizen.context.close()
+
+
+def test_refusals_on_a_phone_and_the_app_on_a_desktop(browser: Any, live_server: Any, live_city: City) -> None:
+    from fengqiao.kit import pii
+    from fengqiao.mediation.models import MediatorTie
+    from tests.mediation.factories import applied
+
+    world = build_world(live_city)
+    mediation = applied(world)
+    MediatorTie.objects.create(mediator=world.mediators[0], relation="被申请人的表姐",
+                               phone_hash=pii.lookup_hash("phone", RESPONDENT_PHONE))
+    citizen = Phone(browser, live_server.url)
+    page = citizen.page
+    citizen.goto("/portal/track/")
+    page.fill("#code", "JF-AAAA-AAAA-AAAA")
+    page.get_by_role("button", name="查询", exact=True).click()
+    assert "没有找到解纷码 JF-AAAA-AAAA-AAAA" in page.locator("[role=alert]").inner_text()
+    citizen.shot("20-track-wrong-code")
+
+    citizen.goto(f"/portal/track/{mediation.code}/mediators/")  # verify first, then back here
+    page.fill("#phone", APPLICANT_PHONE)
+    page.get_by_role("button", name="获取验证码").click()
+    page.wait_for_url("**/portal/verify/code/**")
+    citizen.shot("21-verify-code")
+    page.fill("#code", code_sent_to(APPLICANT_PHONE))
+    page.get_by_role("button", name="验证", exact=True).click()
+    page.wait_for_url(f"**/portal/track/{mediation.code}/mediators/")
+    card = page.locator(f"[data-mediator='{world.mediators[0].pk}']").last
+    assert card.get_by_role("button", name="与当事人有利害关系，须回避").is_disabled()
+    citizen.shot("22-mediator-tied")
+    # she is away now, after the page was drawn: choosing her (李建国) is refused at his card
+    from fengqiao.mediation.models import Mediator
+
+    Mediator.objects.filter(pk=world.mediators[1].pk).update(available=False)
+    page.locator(f"[data-mediator='{world.mediators[1].pk}']").first.get_by_role("button", name="选择 李建国").click()
+    page.wait_for_load_state("load")
+    assert "暂不接受新的调解" in page.locator("[role=alert]").first.inner_text()
+    citizen.shot("22b-mediator-refused")
+    assert Mediation.objects.get(pk=mediation.pk).mediator_id is None
+    Mediator.objects.filter(pk=world.mediators[1].pk).update(available=True)
+
+    citizen.goto(f"/portal/track/{mediation.code}/evidence/")
+    page.set_input_files("#files", files=[{"name": "收据.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"}])
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_load_state("load")
+    assert "与扩展名 .jpg 不符" in page.locator("[role=alert]").inner_text()
+    citizen.shot("23-evidence-refused")
+    page.set_input_files("#files", files=[{"name": "收据.png", "mimeType": "image/png", "buffer": PNG}])
+    page.fill("#note", "装修噪音期间的误工收据")
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_load_state("load")
+    assert "收据.png" in page.get_by_test_id("files").inner_text()
+    citizen.shot("24-evidence-kept")
+
+    citizen.goto(f"/portal/track/{mediation.code}/withdraw/")
+    page.fill("#reason", "双方已自行和解")
+    citizen.shot("25-withdraw")
+    page.get_by_role("button", name="确认撤回").click()
+    page.wait_for_url(f"**/portal/track/{mediation.code}/")
+    assert citizen.status() == "已撤回"
+    citizen.shot("26-track-withdrawn")
+    citizen.context.close()
+
+    desktop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    screen = desktop.new_page()
+    screen.goto(f"{live_server.url}/portal/")
+    screen.screenshot(path=str(SHOTS / "portal-30-home-desktop.png"), full_page=True)
+    screen.goto(f"{live_server.url}/portal/track/{mediation.code}/")
+    screen.screenshot(path=str(SHOTS / "portal-31-track-desktop.png"), full_page=True)
+    desktop.close()

@@ -46,6 +46,7 @@ def test_a_verified_party_sees_her_own_case(world: World, traveller: Any) -> Non
     pdf = client.get(f"/portal/track/{mediation.code}/agreement.pdf")
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Cache-Control"] == "private, no-store"
 
 
 def test_a_verified_phone_of_someone_else_sees_only_the_public_page(world: World, traveller: Any) -> None:

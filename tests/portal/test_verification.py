@@ -196,3 +196,25 @@ def test_a_code_asked_for_at_night_is_sent_at_once(traveller: Any) -> None:
     verification.send_code(PHONE)
     sms = Outbox.objects.get(kind="verification")
     assert sms.next_attempt_at == sms.created_at
+
+
+def test_the_code_is_on_the_page_only_in_debug(world: Any, traveller: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    client = Client()
+    client.post("/portal/verify/", {"phone": PHONE})
+    code = last_code(PHONE)
+    assert code not in client.get("/portal/verify/code/").content.decode()
+    settings.DEBUG = True
+    traveller.shift(dt.timedelta(seconds=61))
+    other = Client()
+    other.post("/portal/verify/", {"phone": PHONE})
+    page = other.get("/portal/verify/code/").content.decode()
+    assert 'data-testid="debug-code"' in page
+    assert last_code(PHONE) in page
+
+
+def test_leaving_forgets_the_phone(world: Any, traveller: Any) -> None:
+    client = sign_in(Client())
+    assert client.post("/portal/leave/").status_code == 302
+    assert KEY not in client.session
+    assert client.get("/portal/apply/mediation/").status_code == 302

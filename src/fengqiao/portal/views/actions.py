@@ -18,7 +18,7 @@ from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
 from fengqiao.kit.errors import DomainError, NotFound
 from fengqiao.kit.pagination import paginate
-from fengqiao.mediation import selection
+from fengqiao.mediation import conflicts, selection
 from fengqiao.mediation.models import DisputeType, Mediation, MediatorKind
 from fengqiao.mediation.services import citizen as citizen_actions
 from fengqiao.mediation.services._core import Citizen
@@ -87,8 +87,11 @@ def mediators(request: HttpRequest, code: str) -> HttpResponse:
     pool = paginate(selection.browse(filters).select_related("unit", "area").prefetch_related("specialties"),
                     request.GET.get("page"), per_page=10)
     today = clock.today()
+    parties = list(mediation.case.parties.values_list("phone_hash", "id_hash"))
+    tied = conflicts.ties([m.pk for m in pool.items], [p for p, _i in parties], [i for _p, i in parties])
     for mediator in pool.items:
         mediator.free = selection.available_on(mediator, today)
+        mediator.tied = mediator.pk in tied  # 回避: shown on her card before anyone tries
     context: dict[str, Any] = {
         "m": mediation, "error": error, "chosen_id": chosen_id, "filters": filters,
         "applicant": citizen_actions.is_applicant(citizen, mediation),

@@ -83,8 +83,8 @@ def attachment(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
                                       audience__in=[Audience.PARTIES, Audience.PUBLIC]).first()
     if found is None:
         return message(request, NotFound(_("没有找到该文件。")))
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
-                        content_type=found.content_type)
+    return _private(FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name,
+                                 content_type=found.content_type))
 
 
 def document(request: HttpRequest, code: str, which: str) -> HttpResponseBase:
@@ -96,4 +96,12 @@ def document(request: HttpRequest, code: str, which: str) -> HttpResponseBase:
     if holder is None or not holder.pdf:
         return message(request, NotFound(_("该文书尚未生成。")))
     name = f"{mediation.code}-{'agreement' if which == 'agreement' else 'ruling'}.pdf"
-    return FileResponse(holder.pdf.open("rb"), as_attachment=False, filename=name, content_type="application/pdf")
+    return _private(FileResponse(holder.pdf.open("rb"), as_attachment=False, filename=name,
+                                 content_type="application/pdf"))
+
+
+def _private(response: FileResponse) -> FileResponse:
+    """A party's own papers: never kept by a shared cache or the browser's."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
