@@ -210,6 +210,9 @@ def test_reset_wipes_the_mediations_and_builds_them_again(demo: str) -> None:
     assert after == before
     assert verify.verify().ok
     assert DisputeType.objects.count() == 13  # the city's configuration stays
+    from fengqiao.portal.models import TransparencyDimension
+
+    assert TransparencyDimension.objects.count() == 8  # the citizen app's dimensions are configuration too
     from fengqiao.demo import build as demo_build
 
     demo_build.wipe(lambda _line: None)

@@ -40,10 +40,12 @@ from fengqiao.jurisdictions.models import Area
 from fengqiao.kit import clock
 from fengqiao.mediation.models import DisputeType, Mediation, MediationKind, Mediator, SubsidyRate
 from fengqiao.mediation.states import OPEN, SUCCEEDED
+from fengqiao.portal.models import TransparencyDimension
 
 BATCH = 2000
 SHARE = 0.15  # mediations per case of the rest of the history: 30,000 beside 200,000 cases
-KEPT = {DisputeType, MediationKind, SubsidyRate}  # the city's configuration, installed after migrate
+# the city's configuration, installed after migrate (the citizen app's transparency dimensions too)
+KEPT = {DisputeType, MediationKind, SubsidyRate, TransparencyDimension}
 
 
 def default_count(cases: int) -> int:
