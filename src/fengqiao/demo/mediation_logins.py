@@ -69,7 +69,9 @@ def write_file(shown: Shown) -> Path:
              "统计 /mediation/figures/，个案补贴 /mediation/subsidies/"]
     lines += _mediators(shown.mediators)
     lines += _judge()
-    lines.append(f"  群众凭解纷码查询（{base}/portal/），验证手机后收到的验证码在开发发件箱 {base}/notifications/ 中：")
+    lines.append(f"  群众凭解纷码查询（{base}/portal/）。验证手机的短信验证码："
+                 f"开发模式（FENGQIAO_DEBUG=1）下显示在验证页上；"
+                 f"发送前也可在 {base}/admin/notifications/outbox/ 查看（类别 verification）：")
     for state, code, phone in shown.codes:
         hint = HINTS.get(MState(state), "") if state in MState._value2member_map_ else ""
         label = STATE_LABELS[MState(state)] if state in MState._value2member_map_ else state
