@@ -78,6 +78,15 @@ def test_a_refused_mediator_is_explained_and_nothing_changes(world: World, trave
     assert "m_choose" not in events(mediation)
 
 
+def test_the_respondent_does_not_choose(world: World, traveller: Any) -> None:
+    mediation = applied(world)
+    client = sign_in(Client(), RESPONDENT_PHONE)
+    assert "调解员由申请人选择" in client.get(f"/portal/track/{mediation.code}/mediators/").content.decode()
+    response = client.post(f"/portal/track/{mediation.code}/mediators/", {"mediator": world.mediators[1].pk})
+    assert response.status_code == 403
+    assert Mediation.objects.get(pk=mediation.pk).mediator_id is None
+
+
 def test_choosing_after_acceptance_is_refused(world: World, traveller: Any) -> None:
     mediation = steps.accepted(world)
     client = sign_in(Client())

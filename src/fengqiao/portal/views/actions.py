@@ -16,7 +16,7 @@ from fengqiao.audit.models import Audience
 from fengqiao.cases.models import Attachment, Satisfaction
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
-from fengqiao.kit.errors import DomainError, NotFound
+from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
 from fengqiao.kit.pagination import paginate
 from fengqiao.mediation import conflicts, selection
 from fengqiao.mediation.models import DisputeType, Mediation, MediatorKind
@@ -74,6 +74,8 @@ def mediators(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             hit(request, ACT_GROUP, ACT_RATE)
+            if not citizen_actions.is_applicant(citizen, mediation):  # apply.choose lets any party choose
+                raise PermissionDenied(_("调解员由申请人选择。"))
             if not chosen_id.isdigit():
                 raise NotFound(_("请选择一位调解员。"), fields={"mediator": _("请选择")})
             mediation = choose(citizen, mediation.code, int(chosen_id), expected_version=_version(request))
