@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fengqiao.accounts.models import User
 from fengqiao.cases.models import CaseEvent
@@ -24,12 +25,12 @@ TONES = {
 }
 # the lifecycle shown as a progress line: (label, states reached at that point)
 STAGES = [
-    ("申请", set(S)),
-    ("受理", set(S) - {S.APPLIED, S.DECLINED, S.WITHDRAWN}),
-    ("调解", {S.SCHEDULED, S.IN_PROGRESS, S.AGREED, S.CONFIRMING, S.CONFIRMED, S.REFUSED, S.PERFORMED, S.FAILED,
-             S.REFERRED}),
-    ("结果", {S.AGREED, S.CONFIRMING, S.CONFIRMED, S.REFUSED, S.PERFORMED, S.FAILED, S.REFERRED}),
-    ("履行", {S.PERFORMED}),
+    (gettext_noop("申请"), set(S)),
+    (gettext_noop("受理"), set(S) - {S.APPLIED, S.DECLINED, S.WITHDRAWN}),
+    (gettext_noop("调解"), {S.SCHEDULED, S.IN_PROGRESS, S.AGREED, S.CONFIRMING, S.CONFIRMED, S.REFUSED, S.PERFORMED,
+                           S.FAILED, S.REFERRED}),
+    (gettext_noop("结果"), {S.AGREED, S.CONFIRMING, S.CONFIRMED, S.REFUSED, S.PERFORMED, S.FAILED, S.REFERRED}),
+    (gettext_noop("履行"), {S.PERFORMED}),
 ]
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Min, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
@@ -31,11 +33,11 @@ class Tab:
 
 
 TABS: list[Tab] = [
-    Tab("pending", "待受理", (S.APPLIED,)),
-    Tab("active", "进行中", (S.ACCEPTED, S.SCHEDULED, S.IN_PROGRESS)),
-    Tab("sessions", "今日及近期调解安排", ()),
-    Tab("agreed", "已达成协议/待回访", (S.AGREED, S.CONFIRMING, S.CONFIRMED, S.REFUSED)),
-    Tab("closed", "已办结", (S.PERFORMED, S.FAILED, S.REFERRED, S.DECLINED, S.WITHDRAWN)),
+    Tab("pending", gettext_noop("待受理"), (S.APPLIED,)),
+    Tab("active", gettext_noop("进行中"), (S.ACCEPTED, S.SCHEDULED, S.IN_PROGRESS)),
+    Tab("sessions", gettext_noop("今日及近期调解安排"), ()),
+    Tab("agreed", gettext_noop("已达成协议/待回访"), (S.AGREED, S.CONFIRMING, S.CONFIRMED, S.REFUSED)),
+    Tab("closed", gettext_noop("已办结"), (S.PERFORMED, S.FAILED, S.REFERRED, S.DECLINED, S.WITHDRAWN)),
 ]
 TAB_KEYS = [t.key for t in TABS]
 SOON = dt.timedelta(days=14)  # the sessions tab: today and the next two weeks
@@ -86,7 +88,8 @@ def masked_parties(case_ids: list[int]) -> dict[int, str]:
     out = {}
     for case_id, sides in names.items():
         left, right = "、".join(sides["a"]), "、".join(sides["r"])
-        out[case_id] = f"{left} 诉 {right}" if left and right else left or right
+        out[case_id] = (_("%(left)s 诉 %(right)s") % {"left": left, "right": right}) if left and right else (
+            left or right)
     return out
 
 
