@@ -1,5 +1,6 @@
 """The JSON API (django-ninja, OpenAPI 3.1 at /api/docs): session auth with CSRF for the browser; the
-citizen app's evaluation endpoints (/api/evaluations/) need no account — their codes are the credential."""
+citizen app's evaluation endpoints (/api/evaluations/) and its 解纷码 endpoints (/api/portal/) need no account —
+their codes are the credential."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fengqiao.gridwork.api import router as patrol_router
 from fengqiao.intake import push
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests
+from fengqiao.portal.api import router as portal_router
 
 api = NinjaAPI(
     title="Fengqiao API",
@@ -26,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/cases", cases_router)
 api.add_router("/evaluations", evaluations_router)  # no login: the link code or SMS code is the credential
 api.add_router("/patrol", patrol_router)  # the grid worker's patrol app (gridwork/api.py)
+api.add_router("/portal", portal_router)  # the citizen app (解纷码): a phone code's token is the credential
 push.install(api)  # /api/intake/: X-API-Key auth per router
 
 

@@ -11,19 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
-from fengqiao.kit import throttle
-from fengqiao.kit.errors import DomainError, NotFound
+from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests
-from fengqiao.mediation.models import Mediation
 from fengqiao.mediation.services._core import Citizen
-from fengqiao.portal import lockout, selectors, session
+from fengqiao.portal import session
+from fengqiao.portal.doors import ACT_GROUP, ACT_RATE, hit, lookup
 
-TRACK_GROUP, TRACK_RATE = "portal.track", "30/m"  # looking up dispute codes (pages of a code included)
-ACT_GROUP, ACT_RATE = "portal.act", "20/m"  # a verified citizen's submissions
-TOO_MANY = gettext_noop("操作过于频繁，请一分钟后再试。")
+__all__ = ["ACT_GROUP", "ACT_RATE", "hit", "lookup", "message", "page", "public_url", "safe_next", "to_verify",
+           "verified"]
+
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, *,
@@ -54,28 +51,6 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
 
 def to_verify(request: HttpRequest, target: str) -> HttpResponse:
     return redirect(f"{reverse('portal:verify')}?{urlencode({'next': target})}")
-
-
-def hit(request: HttpRequest, group: str, rate: str) -> None:
-    throttle.hit(request, group=group, rate=rate, message=_(TOO_MANY))
-
-
-def lookup(request: HttpRequest, raw: str) -> str:
-    """The normalised dispute code if it names a mediation; otherwise the try counts against the client's
-    address (LockedOut after ten wrong in an hour) and NotFound says how many tries are left.  Checked
-    against the lock and the per-minute limit first: a locked-out address learns nothing."""
-    counter = lockout.by_address("dispute_code", request)
-    lockout.check(counter)
-    hit(request, TRACK_GROUP, TRACK_RATE)
-    code = selectors.normalise(raw)
-    if not code.strip():
-        raise NotFound(_("请输入解纷码。"), fields={"code": _("请输入解纷码")})
-    if selectors.well_formed(code) and Mediation.objects.filter(code=code).exists():
-        return code
-    left = lockout.fail(counter)
-    lockout.check(counter)
-    raise NotFound(_("没有找到解纷码 %(code)s，请核对后重新输入（再输错 %(n)s 次，查询将暂停一小时）。")
-                   % {"code": code[:24], "n": left}, fields={"code": _("解纷码不正确")})
 
 
 def verified(request: HttpRequest) -> Citizen | None:

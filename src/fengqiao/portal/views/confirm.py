@@ -17,9 +17,9 @@ from fengqiao.kit.throttle import TooManyRequests
 from fengqiao.mediation.models import Mediation
 from fengqiao.mediation.services.confirmation import courts
 from fengqiao.portal import joint, lockout, verification
+from fengqiao.portal.doors import SEND_GROUP, SEND_RATE
 from fengqiao.portal.views._common import ACT_GROUP, ACT_RATE, hit, page
 from fengqiao.portal.views.actions import mine
-from fengqiao.portal.views.entry import SEND_GROUP, SEND_RATE
 
 
 def _consents(request: HttpRequest) -> dict[int, str]:

@@ -17,13 +17,8 @@ from fengqiao.kit import clock, pii
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests
 from fengqiao.mediation.models import RequestType
-from fengqiao.mediation.services._core import Citizen
-from fengqiao.portal import lockout, selectors, session, verification
-from fengqiao.portal.views._common import hit, page, safe_next
-
-SEND_GROUP, SEND_RATE = "portal.send", "5/m"  # code requests per client address
-SEND_HOUR_GROUP, SEND_HOUR_RATE = "portal.send.hour", "30/h"
-VERIFY_GROUP, VERIFY_RATE = "portal.verify", "10/m"
+from fengqiao.portal import doors, selectors, session, verification
+from fengqiao.portal.views._common import page, safe_next
 
 ENTRIES = [
     (RequestType.MEDIATION, "调", gettext_noop("邻里、婚姻家庭、劳动、债务等纠纷，由调解员免费调解")),
@@ -40,12 +35,6 @@ def home(request: HttpRequest) -> HttpResponse:
         d.label for d in selectors.dimensions()]})
 
 
-def _send(request: HttpRequest, phone: str) -> verification.Sent:
-    hit(request, SEND_GROUP, SEND_RATE)
-    hit(request, SEND_HOUR_GROUP, SEND_HOUR_RATE)
-    return verification.send_code(phone)
-
-
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """Step one: the phone number; a code is sent to it."""
@@ -56,7 +45,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             number = verification.mobile(request.POST.get("phone", ""))
-            sent = _send(request, number)
+            sent = doors.send(request, number)
         except verification.TooSoon as e:  # a code is on its way to this phone: enter it
             session.set_pending(request, number)
             messages.info(request, e.message)
@@ -95,13 +84,13 @@ def verify_code(request: HttpRequest) -> HttpResponse:
                                "wait": _wait(request)}
     if request.method == "POST" and request.POST.get("resend"):
         try:
-            _debug_code(request, _send(request, number))
+            _debug_code(request, doors.send(request, number))
         except DomainError as e:
             return _code_page(request, context, e)
         return redirect(request.get_full_path())
     if request.method == "POST":
         try:
-            citizen = _check(request, number)
+            citizen = doors.sign_in(request, number, request.POST.get("code", ""))
         except DomainError as e:
             return _code_page(request, context, e)
         session.remember(request, number, citizen)
@@ -113,20 +102,6 @@ def verify_code(request: HttpRequest) -> HttpResponse:
 def _wait(request: HttpRequest) -> int:
     until = float(request.session.get("fq_portal_resend_at", 0))
     return max(0, int(until - clock.now().timestamp()))
-
-
-def _check(request: HttpRequest, number: str) -> Citizen:
-    """Check the code with the guessing locks (per address and per phone) and the per-minute limit."""
-    counters = (lockout.by_address("phone_code", request),
-                lockout.by_phone("phone_code", verification.phone_hash(number)))
-    lockout.check(*counters)
-    hit(request, VERIFY_GROUP, VERIFY_RATE)
-    try:
-        return verification.verify(number, request.POST.get("code", ""))
-    except verification.WrongCode:
-        lockout.fail(*counters)
-        lockout.check(*counters)
-        raise
 
 
 def _code_page(request: HttpRequest, context: dict[str, Any], error: DomainError) -> HttpResponse:
