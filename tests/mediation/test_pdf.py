@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from fengqiao.kit.errors import Conflict
@@ -91,3 +92,12 @@ def test_without_the_font_file_the_built_in_cid_font_is_used(monkeypatch: pytest
         pdf.font_name.cache_clear()
     monkeypatch.undo()
     assert pdf.font_name() == (pdf.TTF_NAME if pdf.WQY.exists() else pdf.CID_FONT)
+
+
+def test_documents_stay_chinese_when_the_page_is_in_english(traveller: Any) -> None:
+    world = build_world(build_city())
+    mediation, agreement = steps.agreed(world, traveller)
+    with translation.override("en"):
+        document = pdf.agreement_document(mediation, agreement)
+    assert "申请人" in document.body
+    assert "Applicant" not in document.body

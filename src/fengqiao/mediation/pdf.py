@@ -10,22 +10,28 @@ embedded; every PDF reader ships it), so a server without fonts still makes read
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from xml.sax.saxutils import escape
 
 from django.core.files.base import ContentFile
 from django.template import Context, Engine, TemplateSyntaxError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Party, PartyRole
 from fengqiao.kit import clock
 from fengqiao.kit.errors import Conflict
 from fengqiao.mediation.models import Agreement, Confirmation, Mediation
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 CID_FONT = "STSong-Light"
@@ -143,6 +149,17 @@ def render_text(template: str, context: dict[str, Any]) -> str:
         raise Conflict(_("文书模板有误，无法生成：%(e)s。请联系管理员修改调解类型的协议书模板。") % {"e": e}) from e
 
 
+def in_chinese(build: Callable[P, R]) -> Callable[P, R]:
+    """Documents are Chinese legal texts whatever language the page that asked for them is in (a party's
+    role label would otherwise come out as "Applicant")."""
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override("zh-hans"):
+            return build(*args, **kwargs)
+    return wrapper
+
+
+@in_chinese
 def agreement_document(mediation: Mediation, agreement: Agreement) -> Document:
     kind = mediation.kind
     unit = mediation.unit.name if mediation.unit else ""
@@ -158,6 +175,7 @@ def agreement_document(mediation: Mediation, agreement: Agreement) -> Document:
     return Document(title=kind.document_title, body=body, footer=f"{unit} · {mediation.code}")
 
 
+@in_chinese
 def ruling_document(mediation: Mediation, agreement: Agreement, confirmation: Confirmation) -> Document:
     parties = _parties(mediation)
     confirmed = confirmation.status == "confirmed"

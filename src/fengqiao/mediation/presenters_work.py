@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from fengqiao.accounts.models import User
 from fengqiao.cases.models import CaseEvent
@@ -64,7 +64,7 @@ def transparency(mediation: Mediation, agreement: Agreement | None) -> list[tupl
         (_("人员"), f"{mediator.name} · {mediator.get_kind_display()}" if mediator else _("待指定")),
         (_("职责"), mediation.kind.duties or mediation.kind.name),
         (_("诉求"), mediation.demand or "—"),
-        (_("依据"), mediation.legal_basis or "—"),
+        (pgettext("transparency dimension", "依据"), mediation.legal_basis or "—"),
         (_("征询"), _("已征询双方意见 %(n)s 次（线下调解）") % {"n": len(held)} if held else _("尚未进行线下调解")),
         (_("过程"), mediation.get_status_display()),
         (_("结果"), outcome if mediation.concluded_at or mediation.state == S.DECLINED else _("尚无结果")),
