@@ -98,3 +98,12 @@ def test_scope_another_phone_or_unit_sees_nothing() -> None:
     assert list(visible(world.users["judge_a"])) == []
     with pytest.raises(PermissionDenied):
         choose(world.city.users["leader"], mediation.code, world.mediators[0].pk)
+
+
+def test_only_the_applicant_chooses_the_mediator() -> None:
+    world = build_world(build_city())
+    mediation = applied(world)
+    with pytest.raises(PermissionDenied):
+        choose(citizen(RESPONDENT_PHONE), mediation.code, world.mediators[0].pk)
+    mediation.refresh_from_db()
+    assert mediation.mediator is None

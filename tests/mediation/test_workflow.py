@@ -25,7 +25,6 @@ from tests.mediation.factories import APPLICANT_PHONE, RESPONDENT_PHONE, applied
 pytestmark = pytest.mark.django_db
 
 
-
 def events(mediation: Any) -> list[str]:
     return list(CaseEvent.objects.filter(case_id=mediation.case_id).order_by("seq").values_list("action", flat=True))
 
@@ -50,6 +49,9 @@ def test_accept_signs_the_case_and_gives_an_unassigned_mediation_its_mediator(tr
     assert events(mediation) == ["register", "m_apply", "dispatch", "m_accept", "accept"]
     assert sorted(phone for phone, _body in sms_to(mediation)) == [APPLICANT_PHONE, RESPONDENT_PHONE]
     assert all(mediation.code in body and "王秀英" in body for _phone, body in sms_to(mediation))
+    told = dict(sms_to(mediation))
+    assert "您的调解申请" in told[APPLICANT_PHONE]
+    assert "对方当事人就与您的纠纷申请调解" in told[RESPONDENT_PHONE]
 
 
 def test_accept_keeps_the_mediator_the_citizen_chose_and_refuses_a_tied_one(traveller: Any) -> None:

@@ -18,7 +18,7 @@ from fengqiao.cases.services.hosted import dispatch_for, event_for, register_for
 from fengqiao.cases.services.register import PartyInput, RegisterInput
 from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
 from fengqiao.kit import clock, ids, pii, working_days
-from fengqiao.kit.errors import Conflict, ValidationFailed
+from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from fengqiao.kit.validators import phone_error
 from fengqiao.mediation import conflicts
 from fengqiao.mediation.models import ChosenBy, DisputeType, Mediation, MediationKind, Mediator, RequestType
@@ -216,6 +216,8 @@ def choose(actor: Actor, code: str, mediator_id: int, *, expected_version: int |
     if expected_version is not None and expected_version != mediation.version:
         raise Conflict(_("这件调解在您打开之后已有新的进展，请刷新后查看。"))
     acting = authorize(actor, mediation, MAction.CHOOSE)
+    if isinstance(actor, Citizen) and actor.phone_hash != mediation.applicant_phone_hash:
+        raise PermissionDenied(_("调解员由申请人选择；如对调解员有异议，请联系调解组织。"))
     if isinstance(actor, Citizen) and mediation.state != MState.APPLIED:
         raise Conflict(_("调解已受理，调解员由调解组织安排；如需更换，请联系调解组织。"))
     return do_choose(mediation, acting, mediator_id,

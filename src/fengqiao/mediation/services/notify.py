@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership
 from fengqiao.accounts.roles import Role
-from fengqiao.cases.models import Party
+from fengqiao.cases.models import Party, PartyRole
 from fengqiao.jurisdictions.models import Unit
 from fengqiao.mediation.models import Mediation
 from fengqiao.notifications import services as notifications
@@ -24,12 +24,15 @@ def sender(mediation: Mediation) -> str:
     return f"【{(unit.short_name or unit.name) if unit else _('矛盾纠纷调解')}】"
 
 
-def tell_parties(mediation: Mediation, key: str, subject: str, body: str) -> int:
-    """An SMS to each party of the case who gave a phone; ``key`` names the step (unique per mediation)."""
+def tell_parties(mediation: Mediation, key: str, subject: str, body: str, *, respondent_body: str = "") -> int:
+    """An SMS to each party of the case who gave a phone; ``key`` names the step (unique per mediation).
+    ``respondent_body``, when given, is what the other side reads instead (she did not apply)."""
     drafts = [
         notifications.Draft(dedup_key=f"med:{mediation.pk}:{key}:p{party.pk}", channel=Channel.SMS,
-                            subject=subject, body=sender(mediation) + body, kind=KIND, case_id=mediation.case_id,
-                            to=party.phone)
+                            subject=subject,
+                            body=sender(mediation) + (respondent_body if respondent_body and
+                                                      party.role == PartyRole.RESPONDENT else body),
+                            kind=KIND, case_id=mediation.case_id, to=party.phone)
         for party in Party.objects.filter(case_id=mediation.case_id).exclude(phone_hash="").order_by("pk")
         if party.phone
     ]

@@ -86,9 +86,13 @@ def accept(actor: Actor, code: str, *, expected_version: int | None = None) -> M
     step(mediation, MAction.ACCEPT, acting, data=data, fields=tuple(fields))
     if Case.objects.filter(pk=mediation.case_id, status=State.DISPATCHED).exists():
         accept_for(mediation.case_id, acting)
+    names = {"code": mediation.code, "name": data["mediator_name"] or _("待定"),
+             "unit": mediation.unit.name if mediation.unit else ""}
     notify.tell_parties(mediation, "accept", _("调解已受理"),
-                        _("您的调解申请（解纷码 %(code)s）已受理，调解员：%(name)s。可凭解纷码随时查询进度。")
-                        % {"code": mediation.code, "name": data["mediator_name"] or _("待定")})
+                        _("您的调解申请（解纷码 %(code)s）已受理，调解员：%(name)s。可凭解纷码随时查询进度。") % names,
+                        respondent_body=_("对方当事人就与您的纠纷申请调解，%(unit)s已受理（解纷码 %(code)s），调解员："
+                                          "%(name)s。调解遵循自愿原则，调解员将与您联系；您可凭解纷码和本手机号查询进度、"
+                                          "提交证据。") % names)
     return mediation
 
 
