@@ -27,6 +27,9 @@ CITIES = ("呼和浩特市", "二连浩特市", "鄂尔多斯市", "克什克腾
 _TOWN = re.compile("|".join(TOWNS))
 _CITY = re.compile("|".join(sorted(CITIES, key=len, reverse=True)))
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
+# the mediator's closing words after the terms: "…大家同意吗？", "请双方确认一下协议内容。", "希望大家遵守…"
+_CLOSING = re.compile(r"\s*(请|如果|如无|大家|你们|没有异议|我们就|希望|这样|各位|双方对此)")
+_ASKED = re.compile(r"[。；;，,]?\s*[^。；;，,]*(?:吗|么|嘛|吧|是否同意|是否有异议)[？?]\s*$")
 _PERSON = re.compile(r"^(?:[\u4e00-\u9fa5]某{1,2}[甲乙丙]?|[\u4e00-\u9fa5](?:老汉|大爷|大妈|女士|先生|甲|乙)|"
                      r"[\u4e00-\u9fa5]{2,3})$")
 _NOT_A_NAME = ("村民", "干部", "代表", "片警", "律师", "公司", "学校", "医院", "居民", "家属", "亲属", "校方",
@@ -168,9 +171,16 @@ class Localised:
             if speaker == "sys" and strategy == "达成调解协议" and re.search(r"[1一][.、．]", text):
                 body = _unquote(text)
                 start = max(body.find("："), body.find(":"))
-                listed = body[start + 1:] if start >= 0 else body
-                return cut(self.text(listed.strip()), 600)
+                return cut(self.text(_without_asking(body[start + 1:] if start >= 0 else body)), 600)
         return ""
+
+
+def _without_asking(terms: str) -> str:
+    """The terms without the mediator's closing words ("大家同意吗？", "请双方确认一下协议内容。")."""
+    parts = [p for p in re.split(r"(?<=[。？?！!])", _ASKED.sub("。", terms.strip())) if p.strip()]
+    while len(parts) > 1 and _CLOSING.match(parts[-1]):
+        parts.pop()
+    return "".join(parts).strip()
 
 
 def _unquote(text: str) -> str:
