@@ -109,17 +109,31 @@ def _specialties(rng: random.Random, kind: str, given: tuple[str, ...]) -> tuple
     return tuple(picked)
 
 
-def _plan(orgs: Orgs, rng: random.Random) -> list[_Spec]:
-    """Who works where: (unit, kind, title, specialties, district, area served, username or None)."""
-    specs: list[_Spec] = []
-
-    def add(unit: int, kind: str, n: int, stem: str, *, accounts: int, title: str = "",
+class _Roster(list[_Spec]):
+    def add(self, unit: int, kind: str, n: int, stem: str, *, accounts: int, title: str = "",
             spec: tuple[str, ...] = (), district: str | None = None, area: int | None = None,
             first: str | None = None) -> None:
+        """``n`` mediators of ``kind`` in ``unit``; the first ``accounts`` get one, ``mediator_<stem>_<i>``
+        (or ``first``, an account the demo has already)."""
         for i in range(1, n + 1):
             name = first if i == 1 and first else (f"mediator_{stem}_{i}" if i <= accounts else None)
-            specs.append(_Spec(unit, kind, title, spec, district, area, name))
+            self.append(_Spec(unit, kind, title, spec, district, area, name))
 
+
+def _plan(orgs: Orgs, rng: random.Random) -> list[_Spec]:
+    """Who works where: (unit, kind, title, specialties, district, area served, username or None)."""
+    specs = _Roster()
+    _streets(specs, orgs, rng)
+    for d in DISTRICTS:
+        _district(specs, orgs, d.code, d.slug)
+    _city(specs, orgs)
+    names = [s.username for s in specs if s.username]
+    assert len(names) == len(set(names)), "a demo mediator username is used twice"
+    return list(specs)
+
+
+def _streets(specs: _Roster, orgs: Orgs, rng: random.Random) -> None:
+    add = specs.add
     for code, (unit, street) in sorted(orgs.street_committees.items()):
         add(unit, K.PEOPLES, 2 if rng.random() < 0.7 else 1, code, accounts=1 + (rng.random() < 0.5),
             district=code[:6], area=street)
@@ -130,30 +144,36 @@ def _plan(orgs: Orgs, rng: random.Random) -> list[_Spec]:
     for code, (unit, street, room, person) in sorted(orgs.named_rooms.items()):
         specs.append(_Spec(unit, K.NAMED_ROOM, room.replace("“", "").replace("”", ""), (), code[:6], street,
                            f"mediator_{code}_room", person))
-    for d in DISTRICTS:
-        unit, slug = orgs.district_committees[d.code], d.slug
-        add(unit, K.GOLD_MEDAL, 1, f"{slug}_tj", accounts=1, title="金牌调解员", district=d.code,
-            first=f"mediator_{slug}_tj")
-        add(unit, K.PEOPLES, 3, f"{slug}_tj", accounts=2, title="信访接待调解员", district=d.code)
-        add(unit, K.PSYCHOLOGIST, 1, f"{slug}_xl", accounts=0, title="国家二级心理咨询师",
-            spec=("family", "school", "neighbour"), district=d.code)
-        add(unit, K.INDUSTRY_EXPERT, 1, f"{slug}_wy", accounts=0, title="物业管理专家",
-            spec=("property", "neighbour"), district=d.code)
-        add(orgs.court_centres[d.code], K.JUDGE_ASSISTANT, 6, f"{slug}_sq", accounts=3, title="特邀调解员",
-            spec=("debt", "traffic", "family", "property", "company", "labour", "consumer"), district=d.code)
-        for n, studio in enumerate(orgs.studios[d.code], start=1):
-            add(studio, K.LAWYER, 3, f"{slug}_ls{n}", accounts=2, title="执业律师",
-                spec=("debt", "company", "property", "labour", "consumer", "inheritance", "traffic"),
-                district=d.code)
-        add(orgs.arbitration[d.code], K.ARBITRATOR, 4, f"{slug}_zc", accounts=2, title="劳动人事争议仲裁员",
-            spec=("labour", "company"), district=d.code)
-        for abbr, spec, title in (("scjg", ("consumer", "company"), "消费纠纷调解员"),
-                                  ("gaj", ("public_order", "traffic", "neighbour"), "派出所调解员"),
-                                  ("zjj", ("property", "neighbour"), "物业纠纷调解员"),
-                                  ("rsj", ("labour",), "劳动保障监察员")):
-            add(orgs.officials[(d.code, abbr)], K.OFFICIAL, 1, f"{slug}_{abbr}", accounts=1, title=title,
-                spec=spec, district=d.code)
-    city = orgs.city
+
+
+def _district(specs: _Roster, orgs: Orgs, code: str, slug: str) -> None:
+    add = specs.add
+    unit = orgs.district_committees[code]
+    add(unit, K.GOLD_MEDAL, 1, f"{slug}_tj", accounts=1, title="金牌调解员", district=code,
+        first=f"mediator_{slug}_tj")
+    add(unit, K.PEOPLES, 3, f"{slug}_tj", accounts=2, title="信访接待调解员", district=code)
+    add(unit, K.PSYCHOLOGIST, 1, f"{slug}_xl", accounts=0, title="国家二级心理咨询师",
+        spec=("family", "school", "neighbour"), district=code)
+    add(unit, K.INDUSTRY_EXPERT, 1, f"{slug}_wy", accounts=0, title="物业管理专家",
+        spec=("property", "neighbour"), district=code)
+    add(orgs.court_centres[code], K.JUDGE_ASSISTANT, 6, f"{slug}_sq", accounts=3, title="特邀调解员",
+        spec=("debt", "traffic", "family", "property", "company", "labour", "consumer"), district=code)
+    for n, studio in enumerate(orgs.studios[code], start=1):
+        add(studio, K.LAWYER, 3, f"{slug}_ls{n}", accounts=2, title="执业律师",
+            spec=("debt", "company", "property", "labour", "consumer", "inheritance", "traffic"),
+            district=code)
+    add(orgs.arbitration[code], K.ARBITRATOR, 4, f"{slug}_zc", accounts=2, title="劳动人事争议仲裁员",
+        spec=("labour", "company"), district=code)
+    for abbr, spec, title in (("scjg", ("consumer", "company"), "消费纠纷调解员"),
+                              ("gaj", ("public_order", "traffic", "neighbour"), "派出所调解员"),
+                              ("zjj", ("property", "neighbour"), "物业纠纷调解员"),
+                              ("rsj", ("labour",), "劳动保障监察员")):
+        add(orgs.officials[(code, abbr)], K.OFFICIAL, 1, f"{slug}_{abbr}", accounts=1, title=title,
+            spec=spec, district=code)
+
+
+def _city(specs: _Roster, orgs: Orgs) -> None:
+    add, city = specs.add, orgs.city
     add(city["yt"], K.GOLD_MEDAL, 1, "yt", accounts=1, title="医疗纠纷金牌调解员", spec=("medical",),
         first="mediator_yt")
     add(city["yt"], K.INDUSTRY_EXPERT, 8, "yt", accounts=3, title="医学专家", spec=("medical",))
@@ -177,9 +197,6 @@ def _plan(orgs: Orgs, rng: random.Random) -> list[_Spec]:
                                  ("scjg", ("company", "consumer"), 1, "知识产权纠纷裁决员"),
                                  ("xfj", ("property", "labour"), 2, "信访接待员")):
         add(orgs.officials[("3212", abbr)], K.OFFICIAL, n, f"{abbr}_xz", accounts=1, title=title, spec=spec)
-    names = [s.username for s in specs if s.username]
-    assert len(names) == len(set(names)), "a demo mediator username is used twice"
-    return specs
 
 
 def _languages(rng: random.Random, kind: str, district: str | None) -> str:
