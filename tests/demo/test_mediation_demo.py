@@ -105,7 +105,9 @@ def test_history_is_consistent_and_the_chains_verify(demo: str) -> None:
     report = verify.verify()
     assert report.ok, report.problems[:5]
     mediations = list(Mediation.objects.select_related("case", "kind"))
-    assert len(mediations) >= MEDIATIONS
+    # the year's (a few registered in the last hours are not yet sent to mediation) and thirty live ones
+    assert MEDIATIONS - 10 <= len(mediations) - 30 <= MEDIATIONS
+    assert Case.objects.filter(mediation__isnull=False).count() == len(mediations)
     assert not CaseEvent.objects.filter(at__gt=NOW).exists()
     for m in mediations:
         _replay(m)
