@@ -28,6 +28,7 @@ def test_apply_registers_one_case_and_sends_it_to_the_street_committee() -> None
     assert len(mediation.code) == 17
     assert mediation.unit == world.committee
     assert mediation.deadline is not None
+    assert case.deadline == mediation.deadline
     lead = Assignment.objects.get(case=case, role=AssignmentRole.LEAD)
     assert (lead.unit, lead.status) == (world.committee, AssignmentStatus.PENDING)
     roles = sorted(case.parties.values_list("role", flat=True))

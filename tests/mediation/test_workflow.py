@@ -47,6 +47,8 @@ def test_accept_signs_the_case_and_gives_an_unassigned_mediation_its_mediator(tr
     assert mediation.deadline is not None
     assert mediation.deadline > steps.MONDAY + dt.timedelta(days=30)  # 30 working days
     assert events(mediation) == ["register", "m_apply", "dispatch", "m_accept", "accept"]
+    assert mediation.case.deadline == mediation.deadline  # the kind's term, not the category's 5 days
+    assert not mediation.case.overdue
     assert sorted(phone for phone, _body in sms_to(mediation)) == [APPLICANT_PHONE, RESPONDENT_PHONE]
     assert all(mediation.code in body and "王秀英" in body for _phone, body in sms_to(mediation))
     told = dict(sms_to(mediation))

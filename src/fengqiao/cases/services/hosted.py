@@ -7,6 +7,7 @@ Each function loads the case by id with a row lock (unscoped: the calling domain
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -18,7 +19,7 @@ from fengqiao.cases.services._core import Acting, lock_case, record, save, trans
 from fengqiao.cases.services.attachments import check_upload
 from fengqiao.cases.services.dispatch import do_dispatch
 from fengqiao.cases.services.register import Registered, RegisterInput, do_register
-from fengqiao.cases.states import Action, State
+from fengqiao.cases.states import CLOCK_STATES, Action, State
 from fengqiao.jurisdictions.models import Unit
 from fengqiao.kit import clock
 
@@ -83,11 +84,26 @@ def reply_for(case_id: int, acting: Acting, text: str) -> Case:
 
 
 def event_for(case_id: int, acting: Acting, action: str, *, audience: Audience, note: str = "",
-              data: dict[str, Any] | None = None) -> CaseEvent:
-    """One event of another domain on the case's chain (the case's state does not change)."""
+              data: dict[str, Any] | None = None, deadline: dt.datetime | None = None) -> CaseEvent:
+    """One event of another domain on the case's chain (the case's state does not change).
+
+    ``deadline``, when given, becomes the case's deadline in the same change (a mediation's term is the
+    kind's, not the category's): the overdue flag follows it, and reminders queued for the old deadline
+    are withdrawn so the supervision ladder starts afresh."""
     case = lock_case(case_id)
+    fields: list[str] = []
+    if deadline is not None and deadline != case.deadline:
+        now = clock.now()
+        case.deadline = deadline
+        case.overdue = deadline < now and case.state in CLOCK_STATES
+        case.overdue_since = case.overdue_since if case.overdue else None
+        fields = ["deadline", "overdue", "overdue_since"]
+        data = {**(data or {}), "case_deadline": deadline.isoformat()}
+        from fengqiao.notifications import services as notifications
+
+        notifications.cancel_queued(case.pk, ["remind"])
     event = record(case, action, case.state, case.state, acting, note=note[:4000], data=data, audience=audience)
-    save(case, event)
+    save(case, event, fields)
     return event
 
 

@@ -3,6 +3,7 @@ the step itself (the mediation's new state and one event on the case's chain, in
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +128,8 @@ def check_version(mediation: Mediation, expected_version: int | None) -> None:
 
 
 def step(mediation: Mediation, action: MAction, acting: Acting, *, note: str = "",
-         data: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> Mediation:
+         data: dict[str, Any] | None = None, fields: tuple[str, ...] = (),
+         case_deadline: dt.datetime | None = None) -> Mediation:
     """Move the mediation on by ``action``: its new state and the listed fields saved (if nobody changed
     it meanwhile), and one event on the case's chain.  The caller's transaction makes them one change."""
     before = mediation.state
@@ -141,5 +143,6 @@ def step(mediation: Mediation, action: MAction, acting: Acting, *, note: str = "
         raise Conflict(_("这件调解刚被他人处理，您的操作未保存。请刷新后重试。"))
     mediation.version += 1
     event_for(mediation.case_id, acting, event_action(action), audience=AUDIENCE[action], note=note,
-              data={"mediation": mediation.code, "from": before.value, "to": after.value, **(data or {})})
+              data={"mediation": mediation.code, "from": before.value, "to": after.value, **(data or {})},
+              deadline=case_deadline)
     return mediation

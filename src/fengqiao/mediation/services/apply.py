@@ -157,7 +157,7 @@ def apply(actor: Actor, data: ApplyInput) -> Mediation:
     )
     event_for(case.pk, acting, event_action(MAction.APPLY), audience=AUDIENCE[MAction.APPLY],
               note=mediation.demand, data={"mediation": mediation.code, "kind": kind.name,
-                                           "request": data.request_type})
+                                           "request": data.request_type}, deadline=mediation.deadline)
     dispatch_for(case.pk, Acting(user=acting.user, role=acting.role, unit=acting.unit), unit,
                  note=_("线上申请调解，交%(unit)s") % {"unit": unit.name})
     if data.mediator_id is not None:

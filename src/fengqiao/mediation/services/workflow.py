@@ -83,7 +83,8 @@ def accept(actor: Actor, code: str, *, expected_version: int | None = None) -> M
     mediation.deadline = working_days.add_working_days(now, mediation.kind.deadline_days)
     data = {"mediator_name": mediation.mediator.name if mediation.mediator else "",
             "deadline": mediation.deadline.isoformat()}
-    step(mediation, MAction.ACCEPT, acting, data=data, fields=tuple(fields))
+    # the case's deadline is the mediation's (the kind's working days from acceptance), not the category's
+    step(mediation, MAction.ACCEPT, acting, data=data, fields=tuple(fields), case_deadline=mediation.deadline)
     if Case.objects.filter(pk=mediation.case_id, status=State.DISPATCHED).exists():
         accept_for(mediation.case_id, acting)
     names = {"code": mediation.code, "name": data["mediator_name"] or _("待定"),
