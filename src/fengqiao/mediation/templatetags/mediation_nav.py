@@ -47,3 +47,16 @@ def mediation_nav_links(context: dict[str, Any]) -> SafeString:
     links = [nav_link(request, url, _(label)) if url == current else format_html('<a href="{}">{}</a>', url, _(label))
              for url, label in shown]
     return mark_safe("".join(links))  # each link is built by format_html
+
+
+@register.simple_tag(takes_context=True)
+def mediation_open_link(context: dict[str, Any], case: Any) -> SafeString:
+    """On a case sent to a mediation organisation: 转入调解, for a mediator of that organisation."""
+    from fengqiao.mediation.services.opening import opener
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or opener(user, case) is None:
+        return mark_safe("")
+    return format_html('<a class="btn small primary" href="{}" data-testid="mediation-open">{}</a>',
+                       reverse("mediation_open", args=[case.code]), _("转入调解"))
