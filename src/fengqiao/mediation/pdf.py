@@ -21,6 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 from xml.sax.saxutils import escape
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -235,3 +236,35 @@ def store(target: Agreement | Confirmation, filename: str, data: bytes) -> None:
     """Put the PDF on the row's file field with its SHA-256 (the row is saved by the caller)."""
     target.sha256 = hashlib.sha256(data).hexdigest()
     target.pdf.save(f"{target.sha256[:12]}-{filename}", ContentFile(data), save=False)
+
+
+def ensure_agreement_pdf(agreement: Agreement) -> Agreement:
+    """The agreement with its PDF: made and stored now when it has none (the demo's history and agreements
+    kept before the documents were).  The row is locked, so two first openings write it once."""
+    if agreement.pdf:
+        return agreement
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if not locked.pdf:
+            mediation = Mediation.objects.select_related("kind", "unit", "mediator", "dispute_type").get(
+                pk=locked.mediation_id)
+            store(locked, "agreement.pdf", render_pdf(agreement_document(mediation, locked)))
+            locked.save(update_fields=["pdf", "sha256"])
+    return locked
+
+
+def ensure_ruling_pdf(confirmation: Confirmation) -> Confirmation | None:
+    """The confirmation with its ruling's PDF, made and stored now when it has none; None while the court
+    has not ruled (there is no ruling yet).  The row is locked, as for the agreement."""
+    if confirmation.pdf:
+        return confirmation
+    if confirmation.status == "pending" or confirmation.ruled_at is None:
+        return None
+    with transaction.atomic():
+        locked = Confirmation.objects.select_for_update().get(pk=confirmation.pk)
+        if not locked.pdf:
+            mediation = Mediation.objects.select_related("kind", "unit").get(pk=locked.mediation_id)
+            agreement = Agreement.objects.get(mediation=mediation)
+            store(locked, "ruling.pdf", render_pdf(ruling_document(mediation, agreement, locked)))
+            locked.save(update_fields=["pdf", "sha256"])
+    return locked

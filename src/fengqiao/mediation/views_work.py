@@ -19,7 +19,7 @@ from fengqiao.accounts.roles import PII_ROLES
 from fengqiao.audit.services import record_personal_data_view
 from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
 from fengqiao.kit.pagination import paginate
-from fengqiao.mediation import actions_work, presenters_work
+from fengqiao.mediation import actions_work, pdf, presenters_work
 from fengqiao.mediation import selectors_work as sel
 from fengqiao.mediation.forms_work import WorkForm
 from fengqiao.mediation.models import Mediation
@@ -120,12 +120,17 @@ def mediation_document(request: HttpRequest, code: str, name: str) -> HttpRespon
         if name not in DOCUMENTS:
             raise NotFound(_("没有这份文书。"))
         row = getattr(mediation, "agreement" if name == "agreement.pdf" else "confirmation", None)
-        if row is None or not row.pdf:
-            raise NotFound(_("这件调解还没有%(doc)s。") % {
-                "doc": _("调解协议书") if name == "agreement.pdf" else _("司法确认裁定书")})
+        missing = NotFound(_("这件调解还没有%(doc)s。") % {
+            "doc": _("调解协议书") if name == "agreement.pdf" else _("司法确认裁定书")})
+        if row is None:
+            raise missing
         roles = user.role_set() & PII_ROLES
         if not roles and not user.is_superuser:
             raise PermissionDenied(_("您的角色不能查看载有当事人完整信息的文书。"))
+        # a document kept without its PDF (the demo's history) is made on its first opening
+        row = pdf.ensure_agreement_pdf(row) if name == "agreement.pdf" else pdf.ensure_ruling_pdf(row)
+        if row is None:
+            raise missing
     except DomainError as e:
         return render_error(request, e)
     record_personal_data_view(user, role=str(sorted(roles)[0]) if roles else "admin",

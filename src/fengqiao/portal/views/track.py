@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from fengqiao.audit.models import Audience
 from fengqiao.cases.models import Attachment
 from fengqiao.kit.errors import DomainError, NotFound
+from fengqiao.mediation import pdf
 from fengqiao.portal import qr, selectors, session
 from fengqiao.portal.views._common import lookup, message, page, public_url
 
@@ -93,7 +94,9 @@ def document(request: HttpRequest, code: str, which: str) -> HttpResponseBase:
     if isinstance(mediation, HttpResponse):
         return mediation
     holder = getattr(mediation, "agreement" if which == "agreement" else "confirmation", None)
-    if holder is None or not holder.pdf:
+    if holder is not None:  # a document kept without its PDF (the demo's history) is made on its first opening
+        holder = pdf.ensure_agreement_pdf(holder) if which == "agreement" else pdf.ensure_ruling_pdf(holder)
+    if holder is None:
         return message(request, NotFound(_("该文书尚未生成。")))
     name = f"{mediation.code}-{'agreement' if which == 'agreement' else 'ruling'}.pdf"
     return _private(FileResponse(holder.pdf.open("rb"), as_attachment=False, filename=name,
