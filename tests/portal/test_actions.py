@@ -16,9 +16,10 @@ from fengqiao.cases.models import Attachment, Case, CaseEvent
 from fengqiao.cases.states import State
 from fengqiao.kit import pii
 from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
-from fengqiao.mediation.models import Mediation, Mediator, MediatorTie
+from fengqiao.mediation.models import Mediation, Mediator, MediatorTie, Session, SessionStatus
 from fengqiao.mediation.services import citizen as actions
 from fengqiao.mediation.states import MState
+from fengqiao.notifications.models import Outbox
 from tests.mediation import steps
 from tests.mediation.factories import RESPONDENT_PHONE, World, applied, citizen
 from tests.portal.conftest import sign_in
@@ -174,6 +175,19 @@ def test_the_applicant_withdraws_and_the_case_is_answered(world: World, travelle
     assert (mediation.status, mediation.outcome_note) == (MState.WITHDRAWN, "双方已自行和解")
     assert events(mediation)[-3:] == ["m_withdraw", "accept", "reply"]
     assert Case.objects.get(pk=mediation.case_id).status == State.REPLIED
+
+
+def test_withdrawing_cancels_the_pending_session_and_tells_the_mediator(world: World, traveller: Any) -> None:
+    mediation, session = steps.scheduled(world, traveller)
+    assert session.status == SessionStatus.SCHEDULED
+    actions.withdraw(citizen(), mediation.code, reason="双方已自行和解")
+    session.refresh_from_db()
+    assert (session.status, session.cancel_reason) == (SessionStatus.CANCELLED, "申请人撤回调解申请")
+    assert not Session.objects.filter(mediation=mediation, status=SessionStatus.SCHEDULED).exists()
+    told = Outbox.objects.get(case_id=mediation.case_id, channel="in_app", recipient=world.users["mediator_a"],
+                              subject="申请人撤回了调解申请")
+    assert "原定 2026-03-03 10:00 在城东街道调解室的调解已取消" in told.body
+    assert "双方已自行和解" in told.body
 
 
 def test_only_the_applicant_withdraws_and_only_before_an_agreement(world: World, traveller: Any) -> None:

@@ -27,6 +27,7 @@ from fengqiao.mediation.services._core import (
     check_version,
     step,
 )
+from fengqiao.mediation.services.outcome import cancel_pending_sessions
 from fengqiao.mediation.states import ACTION_LABELS, MAction
 
 MAX_FILES = 5  # files in one submission
@@ -82,10 +83,13 @@ def withdraw(citizen: Citizen, code: str, *, reason: str = "", expected_version:
                                fields={"reason": _("不能超过 %(n)s 字") % {"n": MAX_REASON}})
     # what is kept and sent is in Chinese, whatever language the citizen's page was in
     mediation.outcome_note = reason or "申请人撤回调解申请"
+    cancelled = cancel_pending_sessions(mediation, "申请人撤回调解申请")
     step(mediation, MAction.WITHDRAW, acting, note=reason, fields=("outcome_note",))
     _answer_case(mediation, acting, f"申请人撤回调解申请。{reason}")
+    called_off = "".join(f"原定 {clock.localtime(s.starts_at):%Y-%m-%d %H:%M} 在{s.place}的调解已取消。"
+                         for s in cancelled)
     _tell_mediator(mediation, "withdraw", "申请人撤回了调解申请",
-                   f"解纷码 {mediation.code} 的申请人已撤回调解申请。{reason}")
+                   f"解纷码 {mediation.code} 的申请人已撤回调解申请。{called_off}{reason}")
     return mediation
 
 

@@ -23,6 +23,7 @@ from fengqiao.mediation.models import (
     Performance,
     Referral,
     Route,
+    Session,
     SessionStatus,
 )
 from fengqiao.mediation.services import notify
@@ -143,6 +144,16 @@ def _do_refer(mediation: Mediation, acting: Acting, data: ReferralInput, unit: U
     return referral
 
 
+def cancel_pending_sessions(mediation: Mediation, reason: str) -> list[Session]:
+    """The sessions still scheduled, cancelled with ``reason`` when the mediation ends before them (failed,
+    withdrawn): off the mediator's calendar.  Returns them, for the caller's message."""
+    pending = list(mediation.sessions.filter(status=SessionStatus.SCHEDULED).order_by("seq"))
+    for session in pending:
+        session.status, session.cancel_reason = SessionStatus.CANCELLED, reason
+    Session.objects.bulk_update(pending, ["status", "cancel_reason"])
+    return pending
+
+
 @transaction.atomic
 def fail(actor: Actor, code: str, *, reason: str, referral: ReferralInput | None = None,
          expected_version: int | None = None) -> Mediation:
@@ -152,8 +163,7 @@ def fail(actor: Actor, code: str, *, reason: str, referral: ReferralInput | None
     reason = require_text(reason, "reason", _("调解不成的原因"), max_length=2000)
     unit = _check_referral(referral) if referral is not None else None
     mediation, acting = load(actor, code, MAction.FAIL, expected_version)
-    mediation.sessions.filter(status=SessionStatus.SCHEDULED).update(status=SessionStatus.CANCELLED,
-                                                                     cancel_reason=_("调解终止"))
+    cancel_pending_sessions(mediation, _("调解终止"))
     mediation.concluded_at = clock.now()
     mediation.outcome_note = reason
     mediation.subsidy = price(mediation.kind_id, mediation.difficulty, agreed=False)
