@@ -11,7 +11,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from fengqiao.mediation.models import Mediation
+from fengqiao.mediation.models import Mediation, MediationKind
+from fengqiao.mediation.services import confirmation
+from fengqiao.mediation.states import MState
 from fengqiao.portal import selectors
 from fengqiao.portal.models import TransparencyDimension
 from tests.mediation import steps
@@ -66,14 +68,79 @@ def test_the_code_is_found_however_it_is_typed(world: World, traveller: Any) -> 
     assert response["Location"] == f"/portal/track/{mediation.code}/"
 
 
-def test_the_step_bar(world: World, traveller: Any) -> None:
+def bar(mediation: Mediation) -> str:
+    """The step bar in one line: ✓ done, ● current, ! the stop, a bare label ahead."""
+    marks = {"done": "✓", "current": "●", "todo": "", "stopped": ""}
+    return " ".join(("!" if s.state == "stopped" else "") + s.label + marks[s.state]
+                    for s in selectors.road(mediation))
+
+
+# peoples' mediation: a kind with judicial confirmation; no agreement or confirmation rows behind the state
+WITH_CONFIRMATION = {
+    MState.APPLIED: "申请● 受理 调解 达成协议 司法确认 履行完毕",
+    MState.ACCEPTED: "申请✓ 受理● 调解 达成协议 司法确认 履行完毕",
+    MState.SCHEDULED: "申请✓ 受理✓ 调解● 达成协议 司法确认 履行完毕",
+    MState.IN_PROGRESS: "申请✓ 受理✓ 调解● 达成协议 司法确认 履行完毕",
+    MState.AGREED: "申请✓ 受理✓ 调解✓ 达成协议● 司法确认 履行完毕",
+    MState.CONFIRMING: "申请✓ 受理✓ 调解✓ 达成协议✓ 司法确认● 履行完毕",
+    MState.CONFIRMED: "申请✓ 受理✓ 调解✓ 达成协议✓ 司法确认● 履行完毕",
+    MState.REFUSED: "申请✓ 受理✓ 调解✓ 达成协议✓ 司法确认● 履行完毕",
+    MState.PERFORMED: "申请✓ 受理✓ 调解✓ 达成协议✓ 履行完毕●",  # performed without going to court
+    MState.FAILED: "申请✓ 受理✓ 调解✓ !调解不成",
+    MState.REFERRED: "申请✓ 受理✓ 调解✓ !已转出",
+    MState.DECLINED: "申请✓ !不予受理",
+    MState.WITHDRAWN: "申请✓ !已撤回",  # withdrawn before acceptance
+}
+# administrative mediation: no judicial confirmation (a confirmation state cannot happen; it stays at 达成协议)
+WITHOUT_CONFIRMATION = {
+    MState.APPLIED: "申请● 受理 调解 达成协议 履行完毕",
+    MState.ACCEPTED: "申请✓ 受理● 调解 达成协议 履行完毕",
+    MState.SCHEDULED: "申请✓ 受理✓ 调解● 达成协议 履行完毕",
+    MState.IN_PROGRESS: "申请✓ 受理✓ 调解● 达成协议 履行完毕",
+    MState.AGREED: "申请✓ 受理✓ 调解✓ 达成协议● 履行完毕",
+    MState.CONFIRMING: "申请✓ 受理✓ 调解✓ 达成协议● 履行完毕",
+    MState.CONFIRMED: "申请✓ 受理✓ 调解✓ 达成协议● 履行完毕",
+    MState.REFUSED: "申请✓ 受理✓ 调解✓ 达成协议● 履行完毕",
+    MState.PERFORMED: "申请✓ 受理✓ 调解✓ 达成协议✓ 履行完毕●",
+    MState.FAILED: "申请✓ 受理✓ 调解✓ !调解不成",
+    MState.REFERRED: "申请✓ 受理✓ 调解✓ !已转出",
+    MState.DECLINED: "申请✓ !不予受理",
+    MState.WITHDRAWN: "申请✓ !已撤回",
+}
+
+
+def test_every_state_has_its_step_bar() -> None:
+    assert set(WITH_CONFIRMATION) == set(WITHOUT_CONFIRMATION) == set(MState)
+
+
+@pytest.mark.parametrize("kind", ["peoples", "administrative"])
+@pytest.mark.parametrize("state", list(MState))
+def test_the_step_bar_of_each_state(world: World, traveller: Any, kind: str, state: MState) -> None:
     mediation = applied(world)
-    assert [(s.label, s.state) for s in selectors.road(mediation)] == [
-        ("申请", "done"), ("受理", "current"), ("调解", "todo"), ("达成协议", "todo"), ("司法确认", "todo"),
-        ("履行完毕", "todo")]
-    mediation.status = "failed"
-    assert [(s.label, s.state) for s in selectors.road(mediation)] == [
-        ("申请", "done"), ("受理", "done"), ("调解", "done"), ("调解不成", "stopped")]
+    mediation.kind = MediationKind.objects.get(code=kind)
+    mediation.status = state.value
+    expected = WITH_CONFIRMATION if kind == "peoples" else WITHOUT_CONFIRMATION
+    assert bar(mediation) == expected[state]
+    assert sum(s.state in {"current", "stopped"} for s in selectors.road(mediation)) == 1
+
+
+def test_the_step_bar_follows_what_the_mediation_went_through(world: World, traveller: Any) -> None:
+    mediation = steps.accepted(world)
+    mediation.status = MState.WITHDRAWN.value  # withdrawn after acceptance
+    assert bar(mediation) == "申请✓ 受理✓ !已撤回"
+    mediation, _agreement = steps.agreed(world, traveller)
+    confirmation.apply_confirmation(world.users["mediator_a"], mediation.code, court_id=world.court.pk, joint=True)
+    mediation.status = MState.PERFORMED.value  # performed after the court confirmed it
+    assert bar(mediation) == "申请✓ 受理✓ 调解✓ 达成协议✓ 司法确认✓ 履行完毕●"
+    mediation.status = MState.REFERRED.value  # the court refused, the agreement was referred
+    assert bar(mediation) == "申请✓ 受理✓ 调解✓ 达成协议✓ !已转出"
+
+
+def test_a_scheduled_mediation_stands_at_mediation_on_its_page(world: World, traveller: Any) -> None:
+    mediation, _session = steps.scheduled(world, traveller)
+    html = Client().get(f"/portal/track/{mediation.code}/").content.decode()
+    assert '<li class="current" aria-current="step">调解</li>' in html
+    assert '<li class="todo">达成协议</li>' in html
 
 
 def test_ten_wrong_codes_lock_the_address_out_for_an_hour(world: World, traveller: Any) -> None:

@@ -22,7 +22,7 @@ from fengqiao.cases.models import Attachment, CaseEvent, PartyRole
 from fengqiao.cases.states import State, action_label
 from fengqiao.kit import clock, ids, pii
 from fengqiao.kit.errors import NotFound
-from fengqiao.mediation.models import Mediation, Mediator, Session, SessionStatus
+from fengqiao.mediation.models import Agreement, Confirmation, Mediation, Mediator, Session, SessionStatus
 from fengqiao.mediation.services._core import Citizen, access_mediation
 from fengqiao.mediation.states import RATEABLE, TERMINAL, MState
 from fengqiao.portal.models import TransparencyDimension
@@ -66,20 +66,30 @@ def as_party(citizen: Citizen | None, code: str) -> Mediation | None:
         return None
 
 
-# The main road of a mediation, as the step bar shows it: (key, label, states that have passed it)
-ROAD: list[tuple[str, str, frozenset[MState]]] = [
-    ("applied", "申请", frozenset(MState)),
-    ("accepted", "受理", frozenset(MState) - {MState.APPLIED, MState.DECLINED, MState.WITHDRAWN}),
-    ("mediating", "调解", frozenset({MState.SCHEDULED, MState.IN_PROGRESS, MState.AGREED, MState.CONFIRMING,
-                                   MState.CONFIRMED, MState.REFUSED, MState.PERFORMED, MState.FAILED,
-                                   MState.REFERRED})),
-    ("agreed", "达成协议", frozenset({MState.AGREED, MState.CONFIRMING, MState.CONFIRMED, MState.REFUSED,
-                                   MState.PERFORMED})),
-    ("confirmed", "司法确认", frozenset({MState.CONFIRMED})),
-    ("performed", "履行完毕", frozenset({MState.PERFORMED})),
+# The main road of a mediation, as the step bar shows it: (key, label).
+ROAD: list[tuple[str, str]] = [
+    ("applied", "申请"),
+    ("accepted", "受理"),
+    ("mediating", "调解"),
+    ("agreed", "达成协议"),
+    ("confirmed", "司法确认"),
+    ("performed", "履行完毕"),
 ]
+# The step a mediation under way stands at: the steps before it are done, it is current, those after are ahead.
+AT: dict[MState, str] = {
+    MState.APPLIED: "applied",
+    MState.ACCEPTED: "accepted",
+    MState.SCHEDULED: "mediating",
+    MState.IN_PROGRESS: "mediating",
+    MState.AGREED: "agreed",
+    MState.CONFIRMING: "confirmed",
+    MState.CONFIRMED: "confirmed",
+    MState.REFUSED: "confirmed",
+    MState.PERFORMED: "performed",
+}
+# The states that end the road before its end: their label, shown as the stop after the last step reached.
 STOPS = {MState.DECLINED: "不予受理", MState.WITHDRAWN: "已撤回", MState.FAILED: "调解不成",
-         MState.REFERRED: "已转出", MState.REFUSED: "不予确认"}
+         MState.REFERRED: "已转出"}
 
 
 @dataclass(frozen=True)
@@ -89,24 +99,42 @@ class Step:
     state: str  # done · current · todo · stopped
 
 
-def road(mediation: Mediation) -> list[Step]:
-    """The step bar: what is done, where the mediation is, what is ahead (a kind without judicial
-    confirmation has no such step; a stop — declined, withdrawn, failed — ends the bar there)."""
+def _shown_steps(mediation: Mediation) -> list[tuple[str, str]]:
+    """The road of the mediation's kind: judicial confirmation only for a kind that has it, and not on a
+    mediation performed without going to court."""
+    confirm = mediation.kind.has_step("confirm")
+    if confirm and mediation.state == MState.PERFORMED:
+        confirm = Confirmation.objects.filter(mediation_id=mediation.pk).exists()
+    return [r for r in ROAD if r[0] != "confirmed" or confirm]
+
+
+def _last_reached(mediation: Mediation) -> str:
+    """The last step an ended mediation passed before it stopped."""
     state = mediation.state
-    steps = [r for r in ROAD if r[0] != "confirmed" or mediation.kind.has_step("confirm")]
-    done = [key for key, _label, states in steps if state in states]
-    out: list[Step] = []
-    for key, label, _states in steps:
-        if key in done:
-            out.append(Step(key, label, "done"))
-        elif state in STOPS:
-            out.append(Step("stop", STOPS[state], "stopped"))
-            break
-        elif not any(s.state == "current" for s in out):
-            out.append(Step(key, label, "current"))
-        else:
-            out.append(Step(key, label, "todo"))
-    return out
+    if state == MState.DECLINED:
+        return "applied"
+    if state == MState.WITHDRAWN:
+        return "accepted" if mediation.accepted_at else "applied"
+    if state == MState.REFERRED and Agreement.objects.filter(mediation_id=mediation.pk).exists():
+        return "agreed"  # an agreement the court refused to confirm, then referred
+    return "mediating"  # failed, or referred after failing
+
+
+def road(mediation: Mediation) -> list[Step]:
+    """The step bar: what is done, the step the mediation stands at, what is ahead; a mediation that ended
+    before the end of the road (declined, withdrawn, failed, referred) shows the steps it passed, then its
+    stop."""
+    steps = _shown_steps(mediation)
+    keys = [key for key, _label in steps]
+    state = mediation.state
+    if state in STOPS:
+        last = keys.index(_last_reached(mediation))
+        return [*(Step(key, label, "done") for key, label in steps[:last + 1]),
+                Step("stop", STOPS[state], "stopped")]
+    at = AT[state]
+    current = keys.index(at if at in keys else "agreed")  # a confirmation on a kind without the step
+    return [Step(key, label, "done" if i < current else "current" if i == current else "todo")
+            for i, (key, label) in enumerate(steps)]
 
 
 @dataclass(frozen=True)
@@ -152,7 +180,7 @@ class Track:
     @property
     def tone(self) -> str:
         """The status badge's colour: a stop (warn), an agreement reached (ok), under way (run)."""
-        if self.mediation.state in STOPS:
+        if self.mediation.state in STOPS or self.mediation.state == MState.REFUSED:
             return "warn"
         if self.mediation.state in {MState.AGREED, MState.CONFIRMED, MState.PERFORMED}:
             return "ok"
