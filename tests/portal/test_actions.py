@@ -188,6 +188,9 @@ def test_withdrawing_cancels_the_pending_session_and_tells_the_mediator(world: W
                               subject="申请人撤回了调解申请")
     assert "原定 2026-03-03 10:00 在城东街道调解室的调解已取消" in told.body
     assert "双方已自行和解" in told.body
+    sms = Outbox.objects.get(case_id=mediation.case_id, channel="sms", subject="调解终止通知")
+    assert sms.to_address == RESPONDENT_PHONE  # the other side, told of the session, is told it is off
+    assert "对方当事人已撤回调解申请" in sms.body
 
 
 def test_only_the_applicant_withdraws_and_only_before_an_agreement(world: World, traveller: Any) -> None:

@@ -12,13 +12,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.models import Audience
-from fengqiao.cases.models import Attachment
+from fengqiao.cases.models import Attachment, PartyRole
 from fengqiao.cases.services._core import Acting
 from fengqiao.cases.services.attachments import check_upload
 from fengqiao.cases.services.hosted import attach_for
 from fengqiao.kit import clock
 from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from fengqiao.mediation.models import Mediation, Mediator
+from fengqiao.mediation.services import notify
 from fengqiao.mediation.services._core import (
     Citizen,
     access_mediation,
@@ -90,6 +91,10 @@ def withdraw(citizen: Citizen, code: str, *, reason: str = "", expected_version:
                          for s in cancelled)
     _tell_mediator(mediation, "withdraw", "申请人撤回了调解申请",
                    f"解纷码 {mediation.code} 的申请人已撤回调解申请。{called_off}{reason}")
+    if mediation.accepted_at is not None:  # the other side was told of the mediation: she is told it ended
+        notify.tell_parties(mediation, "withdraw", "调解终止通知",
+                            f"对方当事人已撤回调解申请（解纷码 {mediation.code}），本次调解终止。{called_off}",
+                            roles=(PartyRole.RESPONDENT,))
     return mediation
 
 

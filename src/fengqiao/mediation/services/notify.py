@@ -24,16 +24,21 @@ def sender(mediation: Mediation) -> str:
     return f"【{(unit.short_name or unit.name) if unit else _('矛盾纠纷调解')}】"
 
 
-def tell_parties(mediation: Mediation, key: str, subject: str, body: str, *, respondent_body: str = "") -> int:
-    """An SMS to each party of the case who gave a phone; ``key`` names the step (unique per mediation).
-    ``respondent_body``, when given, is what the other side reads instead (she did not apply)."""
+def tell_parties(mediation: Mediation, key: str, subject: str, body: str, *, respondent_body: str = "",
+                 roles: tuple[str, ...] = ()) -> int:
+    """An SMS to each party of the case who gave a phone (of ``roles`` only, when given); ``key`` names
+    the step (unique per mediation).  ``respondent_body``, when given, is what the other side reads
+    instead (she did not apply)."""
+    parties = Party.objects.filter(case_id=mediation.case_id).exclude(phone_hash="").order_by("pk")
+    if roles:
+        parties = parties.filter(role__in=roles)
     drafts = [
         notifications.Draft(dedup_key=f"med:{mediation.pk}:{key}:p{party.pk}", channel=Channel.SMS,
                             subject=subject,
                             body=sender(mediation) + (respondent_body if respondent_body and
                                                       party.role == PartyRole.RESPONDENT else body),
                             kind=KIND, case_id=mediation.case_id, to=party.phone)
-        for party in Party.objects.filter(case_id=mediation.case_id).exclude(phone_hash="").order_by("pk")
+        for party in parties
         if party.phone
     ]
     return notifications.queue(drafts)
