@@ -203,3 +203,15 @@ def test_difficulty_is_an_internal_event_and_reprices_a_concluded_mediation(trav
     assert (event.audience, event.data["from_difficulty"]) == (Audience.INTERNAL, "normal")
     with pytest.raises(PermissionDenied):
         workflow.set_difficulty(citizen(), mediation.code, difficulty="simple")
+
+
+def test_a_mediator_working_in_english_still_sends_chinese_sms(traveller: Any) -> None:
+    from django.utils import translation
+
+    world = build_world(build_city())
+    mediation = applied(world)
+    with translation.override("en"):
+        workflow.accept(world.users["mediator_a"], mediation.code)
+    bodies = [body for _phone, body in sms_to(mediation)]
+    assert bodies
+    assert all("已受理" in body for body in bodies)

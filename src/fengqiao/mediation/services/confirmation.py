@@ -59,12 +59,15 @@ def apply_confirmation(actor: Actor, code: str, *, court_id: int, joint: bool, n
     assist_for(mediation.case_id, acting, court)
     step(mediation, MAction.APPLY_CONFIRMATION, acting, note=(note or "").strip() or court.name,
          data={"court": court.pk, "court_name": court.name, "joint": joint})
-    notify.tell_judges(mediation, court, "confirm:apply", _("司法确认申请：%(code)s") % {"code": mediation.code},
-                       _("%(unit)s主持达成的%(doc)s申请司法确认，请审查。")
-                       % {"unit": mediation.unit.name if mediation.unit else "", "doc": mediation.kind.document_title})
-    notify.tell_parties(mediation, "confirm:apply", _("司法确认已申请"),
-                        _("您的调解协议（解纷码 %(code)s）已向%(court)s申请司法确认，审查结果将短信通知。")
-                        % {"code": mediation.code, "court": court.name})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_judges(mediation, court, "confirm:apply", _("司法确认申请：%(code)s") % {"code": mediation.code},
+                           _("%(unit)s主持达成的%(doc)s申请司法确认，请审查。")
+                           % {"unit": mediation.unit.name if mediation.unit else "",
+                              "doc": mediation.kind.document_title})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "confirm:apply", _("司法确认已申请"),
+                            _("您的调解协议（解纷码 %(code)s）已向%(court)s申请司法确认，审查结果将短信通知。")
+                            % {"code": mediation.code, "court": court.name})
     return mediation
 
 
@@ -79,15 +82,19 @@ def _rule(judge: User, code: str, action: MAction, status: str, reason: str,
               pdf.render_pdf(pdf.ruling_document(mediation, agreement, confirmation)))
     confirmation.save(update_fields=["status", "judge", "reason", "ruled_at", "pdf", "sha256"])
     confirmed = status == ConfirmationStatus.CONFIRMED
-    label = _("确认调解协议有效") if confirmed else _("驳回申请：%(reason)s") % {"reason": reason}
+    with notify.chinese():  # the event's note and the messages are Chinese, whatever the page
+        label = _("确认调解协议有效") if confirmed else _("驳回申请：%(reason)s") % {"reason": reason}
     step(mediation, action, acting, note=label, data={"court_name": confirmation.court.name,
                                                       "sha256": confirmation.sha256})
-    outcome = (_("确认调解协议有效，可凭裁定书申请强制执行") if confirmed
-               else _("不予确认（%(reason)s）") % {"reason": reason})
-    notify.tell_parties(mediation, "confirm:rule", _("司法确认结果"),
-                        _("%(court)s对您的调解协议（解纷码 %(code)s）作出裁定：%(outcome)s。")
-                        % {"court": confirmation.court.name, "code": mediation.code, "outcome": outcome})
-    notify.tell_mediator(mediation, "confirm:rule", _("司法确认结果：%(code)s") % {"code": mediation.code}, label)
+    with notify.chinese():
+        outcome = (_("确认调解协议有效，可凭裁定书申请强制执行") if confirmed
+                   else _("不予确认（%(reason)s）") % {"reason": reason})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "confirm:rule", _("司法确认结果"),
+                            _("%(court)s对您的调解协议（解纷码 %(code)s）作出裁定：%(outcome)s。")
+                            % {"court": confirmation.court.name, "code": mediation.code, "outcome": outcome})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_mediator(mediation, "confirm:rule", _("司法确认结果：%(code)s") % {"code": mediation.code}, label)
     return confirmation
 
 

@@ -5,6 +5,7 @@ recipient, so a step never messages anyone twice."""
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership
@@ -16,6 +17,12 @@ from fengqiao.notifications import services as notifications
 from fengqiao.notifications.models import Channel
 
 KIND = "mediation"
+
+
+def chinese() -> translation.override:
+    """Messages are written in Chinese whatever language the page that caused them is in: build them
+    inside ``with notify.chinese():`` (a staff member working in English sends no English SMS)."""
+    return translation.override("zh-hans")
 
 
 def sender(mediation: Mediation) -> str:

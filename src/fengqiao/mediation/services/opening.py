@@ -106,8 +106,9 @@ def open_on_case(user: User, case_code: str, data: OpenInput) -> Mediation:
                                            "request": RequestType.MEDIATION.value, "opened_on_case": True},
               deadline=mediation.deadline)
     unit = case.lead_unit.name if case.lead_unit else ""
-    notify.tell_parties(mediation, "open", _("纠纷转入调解"),
-                        _("您反映的纠纷（编号 %(case)s）已转入%(unit)s调解，解纷码 %(code)s。可凭解纷码和本手机号在"
-                          "“解纷码”中查询进度、选择调解员、提交证据。") % {"case": case.code, "unit": unit,
-                                                                  "code": mediation.code})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "open", _("纠纷转入调解"),
+                            _("您反映的纠纷（编号 %(case)s）已转入%(unit)s调解，解纷码 %(code)s。可凭解纷码和本手机号在"
+                              "“解纷码”中查询进度、选择调解员、提交证据。") % {"case": case.code, "unit": unit,
+                                                                      "code": mediation.code})
     return mediation

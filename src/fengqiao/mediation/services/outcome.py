@@ -91,9 +91,10 @@ def agree(actor: Actor, code: str, data: AgreementInput, *, expected_version: in
         "unit": mediation.unit.name if mediation.unit else "", "doc": mediation.kind.document_title,
         "terms": _short(terms)}
     answer_case(mediation, acting, summary)
-    notify.tell_parties(mediation, "agree", _("调解达成协议"),
-                        _("您的纠纷（解纷码 %(code)s）已达成调解协议，请按约履行。可凭解纷码查看协议书。")
-                        % {"code": mediation.code})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "agree", _("调解达成协议"),
+                            _("您的纠纷（解纷码 %(code)s）已达成调解协议，请按约履行。可凭解纷码查看协议书。")
+                            % {"code": mediation.code})
     return agreement
 
 
@@ -138,9 +139,10 @@ def _do_refer(mediation: Mediation, acting: Acting, data: ReferralInput, unit: U
          data={"route": data.route, "to_unit": unit.pk if unit else None, "to_unit_name": unit.name if unit else ""})
     answer_case(mediation, acting, _("调解未能解决纠纷，已转入%(where)s，案卷材料一并移交。%(note)s")
                 % {"where": where, "note": referral.note})
-    notify.tell_parties(mediation, "refer", _("纠纷已转出"),
-                        _("您的纠纷（解纷码 %(code)s）已转入%(where)s，调解材料已一并移交，请留意接收单位的通知。")
-                        % {"code": mediation.code, "where": where})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "refer", _("纠纷已转出"),
+                            _("您的纠纷（解纷码 %(code)s）已转入%(where)s，调解材料已一并移交，请留意接收单位的通知。")
+                            % {"code": mediation.code, "where": where})
     return referral
 
 
@@ -173,9 +175,10 @@ def fail(actor: Actor, code: str, *, reason: str, referral: ReferralInput | None
         return mediation
     answer_case(mediation, acting, _("调解不成：%(reason)s\n当事人可以依法通过诉讼、仲裁或行政途径解决，"
                                      "调解组织可协助转交。") % {"reason": reason})
-    notify.tell_parties(mediation, "fail", _("调解终止"),
-                        _("您的纠纷（解纷码 %(code)s）调解不成：%(reason)s。可依法通过诉讼、仲裁等途径解决。")
-                        % {"code": mediation.code, "reason": reason})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "fail", _("调解终止"),
+                            _("您的纠纷（解纷码 %(code)s）调解不成：%(reason)s。可依法通过诉讼、仲裁等途径解决。")
+                            % {"code": mediation.code, "reason": reason})
     return mediation
 
 

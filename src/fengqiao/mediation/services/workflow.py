@@ -87,13 +87,15 @@ def accept(actor: Actor, code: str, *, expected_version: int | None = None) -> M
     step(mediation, MAction.ACCEPT, acting, data=data, fields=tuple(fields), case_deadline=mediation.deadline)
     if Case.objects.filter(pk=mediation.case_id, status=State.DISPATCHED).exists():
         accept_for(mediation.case_id, acting)
-    names = {"code": mediation.code, "name": data["mediator_name"] or _("待定"),
-             "unit": mediation.unit.name if mediation.unit else ""}
-    notify.tell_parties(mediation, "accept", _("调解已受理"),
-                        _("您的调解申请（解纷码 %(code)s）已受理，调解员：%(name)s。可凭解纷码随时查询进度。") % names,
-                        respondent_body=_("对方当事人就与您的纠纷申请调解，%(unit)s已受理（解纷码 %(code)s），调解员："
-                                          "%(name)s。调解遵循自愿原则，调解员将与您联系；您可凭解纷码和本手机号查询进度、"
-                                          "提交证据。") % names)
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        names = {"code": mediation.code, "name": data["mediator_name"] or _("待定"),
+                 "unit": mediation.unit.name if mediation.unit else ""}
+        notify.tell_parties(mediation, "accept", _("调解已受理"),
+                            _("您的调解申请（解纷码 %(code)s）已受理，调解员：%(name)s。"
+                              "可凭解纷码随时查询进度。") % names,
+                            respondent_body=_("对方当事人就与您的纠纷申请调解，%(unit)s已受理（解纷码 %(code)s），"
+                                              "调解员：%(name)s。调解遵循自愿原则，调解员将与您联系；"
+                                              "您可凭解纷码和本手机号查询进度、提交证据。") % names)
     return mediation
 
 
@@ -113,9 +115,10 @@ def decline(actor: Actor, code: str, *, reason: str, advice: str = "",
     step(mediation, MAction.DECLINE, acting, note=reason, data={"advice": advice}, fields=("outcome_note",))
     answer_case(mediation, acting, _("不予受理调解申请。理由：%(reason)s\n%(advice)s") % {"reason": reason,
                                                                                   "advice": advice})
-    notify.tell_parties(mediation, "decline", _("调解申请不予受理"),
-                        _("您的调解申请（解纷码 %(code)s）不予受理：%(reason)s。%(advice)s")
-                        % {"code": mediation.code, "reason": reason, "advice": advice})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, "decline", _("调解申请不予受理"),
+                            _("您的调解申请（解纷码 %(code)s）不予受理：%(reason)s。%(advice)s")
+                            % {"code": mediation.code, "reason": reason, "advice": advice})
     return mediation
 
 
@@ -166,12 +169,14 @@ def schedule(actor: Actor, code: str, *, place: str, starts_at: dt.datetime | No
          data={"session": seq, "starts_at": starts_at.isoformat(), "place": place, "minutes": minutes,
                "replaces": pending.seq if pending else None})
     mediator = mediation.mediator.name if mediation.mediator else ""
-    notify.tell_parties(mediation, f"s{seq}", _("调解时间通知"),
-                        _("您的纠纷（解纷码 %(code)s）定于 %(at)s 在%(place)s调解%(who)s，"
-                          "请带身份证件和相关证据准时参加。")
-                        % {"code": mediation.code, "at": when, "place": place,
-                           "who": _("，调解员%(name)s") % {"name": mediator} if mediator else ""})
-    notify.tell_mediator(mediation, f"s{seq}", _("调解安排：%(code)s") % {"code": mediation.code}, note)
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, f"s{seq}", _("调解时间通知"),
+                            _("您的纠纷（解纷码 %(code)s）定于 %(at)s 在%(place)s调解%(who)s，"
+                              "请带身份证件和相关证据准时参加。")
+                            % {"code": mediation.code, "at": when, "place": place,
+                               "who": _("，调解员%(name)s") % {"name": mediator} if mediator else ""})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_mediator(mediation, f"s{seq}", _("调解安排：%(code)s") % {"code": mediation.code}, note)
     return session
 
 
@@ -197,9 +202,10 @@ def cancel_session(actor: Actor, code: str, *, seq: int | None, reason: str,
     when = _local(session.starts_at)
     step(mediation, MAction.CANCEL_SESSION, acting, note=_("第 %(n)s 次调解（%(at)s）取消：%(reason)s")
          % {"n": session.seq, "at": when, "reason": reason}, data={"session": session.seq})
-    notify.tell_parties(mediation, f"s{session.seq}:cancel", _("调解取消通知"),
-                        _("原定 %(at)s 的调解（解纷码 %(code)s）取消：%(reason)s。新的时间另行通知。")
-                        % {"at": when, "code": mediation.code, "reason": reason})
+    with notify.chinese():  # what parties and staff receive is Chinese, whatever the page
+        notify.tell_parties(mediation, f"s{session.seq}:cancel", _("调解取消通知"),
+                            _("原定 %(at)s 的调解（解纷码 %(code)s）取消：%(reason)s。新的时间另行通知。")
+                            % {"at": when, "code": mediation.code, "reason": reason})
     return session
 
 
