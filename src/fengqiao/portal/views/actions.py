@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +46,25 @@ def mine(request: HttpRequest, code: str) -> tuple[Citizen, Mediation] | HttpRes
     return citizen, mediation
 
 
+PartyView = Callable[[HttpRequest, Citizen, Mediation], HttpResponse]
+
+
+def party_page(view: PartyView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A page (GET shows it, POST acts) for a verified party of the mediation ``code``: the view is given her
+    and the mediation; whoever is not one gets ``mine``'s page instead."""
+
+    @require_http_methods(["GET", "POST"])
+    @wraps(view)
+    def page_for_party(request: HttpRequest, code: str) -> HttpResponse:
+        found = mine(request, code)
+        if isinstance(found, HttpResponse):
+            return found
+        citizen, mediation = found
+        return view(request, citizen, mediation)
+
+    return page_for_party
+
+
 def _version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
@@ -61,14 +82,10 @@ def _filters(request: HttpRequest) -> selection.PoolFilters:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def mediators(request: HttpRequest, code: str) -> HttpResponse:
+@party_page
+def mediators(request: HttpRequest, citizen: Citizen, mediation: Mediation) -> HttpResponse:
     """选择调解员: suggestions first (selection.suggest), then the pool with filters; choosing calls the
     application service, whose refusals (away, full, 回避) are shown on the page."""
-    found = mine(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    citizen, mediation = found
     error: DomainError | None = None
     chosen_id = request.POST.get("mediator", "")
     if request.method == "POST":
@@ -106,13 +123,9 @@ def mediators(request: HttpRequest, code: str) -> HttpResponse:
     return page(request, "portal/mediators.html", context, status=error.status if error else 200)
 
 
-@require_http_methods(["GET", "POST"])
-def evidence(request: HttpRequest, code: str) -> HttpResponse:
+@party_page
+def evidence(request: HttpRequest, citizen: Citizen, mediation: Mediation) -> HttpResponse:
     """提交证据: files checked (extension against content, size) before any is kept."""
-    found = mine(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    citizen, mediation = found
     error: DomainError | None = None
     if request.method == "POST":
         try:
@@ -131,13 +144,9 @@ def evidence(request: HttpRequest, code: str) -> HttpResponse:
                 status=error.status if error else 200)
 
 
-@require_http_methods(["GET", "POST"])
-def rate(request: HttpRequest, code: str) -> HttpResponse:
+@party_page
+def rate(request: HttpRequest, citizen: Citizen, mediation: Mediation) -> HttpResponse:
     """评价: stars for the mediation and its mediator; and the case's own evaluation when it is open."""
-    found = mine(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    citizen, mediation = found
     error: DomainError | None = None
     which = request.POST.get("which", "stars")
     if request.method == "POST":
@@ -165,13 +174,9 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     }, status=error.status if error else 200)
 
 
-@require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+@party_page
+def withdraw(request: HttpRequest, citizen: Citizen, mediation: Mediation) -> HttpResponse:
     """撤回申请, after a confirmation page."""
-    found = mine(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    citizen, mediation = found
     error: DomainError | None = None
     if request.method == "POST":
         try:

@@ -10,16 +10,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests
 from fengqiao.mediation.models import Mediation
+from fengqiao.mediation.services._core import Citizen
 from fengqiao.mediation.services.confirmation import courts
 from fengqiao.portal import joint, lockout, verification
 from fengqiao.portal.doors import SEND_GROUP, SEND_RATE
 from fengqiao.portal.views._common import ACT_GROUP, ACT_RATE, hit, page
-from fengqiao.portal.views.actions import mine
+from fengqiao.portal.views.actions import party_page
 
 
 def _consents(request: HttpRequest) -> dict[int, str]:
@@ -48,12 +48,8 @@ def _apply(request: HttpRequest, citizen: Any, mediation: Mediation) -> Mediatio
         raise
 
 
-@require_http_methods(["GET", "POST"])
-def confirmation(request: HttpRequest, code: str) -> HttpResponse:
-    found = mine(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    citizen, mediation = found
+@party_page
+def confirmation(request: HttpRequest, citizen: Citizen, mediation: Mediation) -> HttpResponse:
     error: DomainError | None = None
     sent = False
     if request.method == "POST":
