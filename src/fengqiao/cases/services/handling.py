@@ -11,6 +11,7 @@ from fengqiao.cases import deadlines
 from fengqiao.cases.models import AssignmentStatus, Case, ExtensionRequest, ExtensionStatus
 from fengqiao.cases.permissions import UNIT_HANDLERS
 from fengqiao.cases.services._core import (
+    Acting,
     access_case,
     authorize,
     check_version,
@@ -114,10 +115,17 @@ def reply(user: User, case_id: int | str, *, text: str, expected_version: int | 
     case = access_case(user, case_id, for_update=True)
     check_version(case, expected_version)
     acting = authorize(user, case, Action.REPLY)
-    before, after = transition(case, Action.REPLY)
+    before, _after = transition(case, Action.REPLY)  # an illegal reply is refused before the text is checked
     if (acting.role in UNIT_HANDLERS) != (before == State.ACCEPTED):
         raise PermissionDenied(_("案件办理中由主办单位答复；待分拨的咨询类诉求由话务员或分拨员直接答复。"))
     body = require_text(text, "text", _("答复内容"), max_length=REPLY_MAX_LENGTH, min_length=10)
+    return do_reply(case, acting, body)
+
+
+def do_reply(case: Case, acting: Acting, body: str) -> Case:
+    """The reply itself, for a case loaded, locked and authorised: the units' part done, the evaluation
+    period opened, the event, and the citizen's evaluation invitation (回访评价: link and SMS code)."""
+    before, after = transition(case, Action.REPLY)
     now = clock.now()
     terms = deadlines.policy_for(case.category, case.urgency)
     case.assignments.filter(status=AssignmentStatus.ACCEPTED).update(status=AssignmentStatus.DONE, closed_at=now)
@@ -127,7 +135,7 @@ def reply(user: User, case_id: int | str, *, text: str, expected_version: int | 
     event = record(case, Action.REPLY, before, after, acting, at=now, note=body,
                    data={"unit_name": acting.unit.name if acting.unit else ""})
     save(case, event, ["reply", "replied_at", "evaluation_deadline"])
-    from fengqiao.cases.services.evaluation import issue_invite  # 回访评价: the citizen's link and SMS code
+    from fengqiao.cases.services.evaluation import issue_invite
 
     issue_invite(case)
     return case

@@ -65,22 +65,9 @@ def assist_for(case_id: int, acting: Acting, unit: Unit) -> Assignment:
 
 def reply_for(case_id: int, acting: Acting, text: str) -> Case:
     """答复 with the outcome (an agreement, a referral …); the citizen's evaluation invitation follows."""
-    from fengqiao.cases import deadlines
-    from fengqiao.cases.services.evaluation import issue_invite
+    from fengqiao.cases.services.handling import do_reply
 
-    case = lock_case(case_id)
-    before, after = transition(case, Action.REPLY)
-    now = clock.now()
-    terms = deadlines.policy_for(case.category, case.urgency)
-    case.assignments.filter(status=AssignmentStatus.ACCEPTED).update(status=AssignmentStatus.DONE, closed_at=now)
-    case.reply = text
-    case.replied_at = now
-    case.evaluation_deadline = deadlines.evaluation_deadline(now, terms)
-    event = record(case, Action.REPLY, before, after, acting, at=now, note=text,
-                   data={"unit_name": acting.unit.name if acting.unit else ""})
-    save(case, event, ["reply", "replied_at", "evaluation_deadline"])
-    issue_invite(case)
-    return case
+    return do_reply(lock_case(case_id), acting, text)
 
 
 def event_for(case_id: int, acting: Acting, action: str, *, audience: Audience, note: str = "",

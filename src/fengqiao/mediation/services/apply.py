@@ -57,18 +57,40 @@ class ApplyInput:
     applied_at: dt.datetime | None = None
 
 
+def check_kind(kind_code: str, dispute_type_id: int | None,
+               errors: dict[str, str]) -> tuple[MediationKind | None, DisputeType | None]:
+    """The active kind and dispute type named, or an error under ``kind`` / ``dispute_type``."""
+    kind = MediationKind.objects.filter(code=kind_code, active=True).first()
+    if kind is None:
+        errors["kind"] = _("请选择调解类型")
+    dispute_type = None
+    if dispute_type_id is not None:
+        dispute_type = DisputeType.objects.filter(pk=dispute_type_id, active=True).first()
+        if dispute_type is None:
+            errors["dispute_type"] = _("纠纷类型不存在")
+    return kind, dispute_type
+
+
+def check_amount(text: str, errors: dict[str, str]) -> Decimal | None:
+    """The amount in dispute (yuan, thousands separators allowed), or an error under ``amount``."""
+    if not (text or "").strip():
+        return None
+    try:
+        amount = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        errors["amount"] = _("金额应为数字")
+        return None
+    if amount < 0 or amount >= Decimal("1e12"):
+        errors["amount"] = _("金额超出范围")
+        return None
+    return amount
+
+
 def _check(data: ApplyInput) -> tuple[MediationKind, DisputeType | None, Area, Decimal | None]:
     errors: dict[str, str] = {}
     if data.request_type not in RequestType.values:
         errors["request_type"] = _("请选择申请事项")
-    kind = MediationKind.objects.filter(code=data.kind_code, active=True).first()
-    if kind is None:
-        errors["kind"] = _("请选择调解类型")
-    dispute_type = None
-    if data.dispute_type_id is not None:
-        dispute_type = DisputeType.objects.filter(pk=data.dispute_type_id, active=True).first()
-        if dispute_type is None:
-            errors["dispute_type"] = _("纠纷类型不存在")
+    kind, dispute_type = check_kind(data.kind_code, data.dispute_type_id, errors)
     street = Area.objects.filter(pk=data.street_id, level=Level.STREET).first() if data.street_id else None
     if street is None:
         errors["street"] = _("请选择纠纷发生的镇街")
@@ -86,15 +108,7 @@ def _check(data: ApplyInput) -> tuple[MediationKind, DisputeType | None, Area, D
         errors["description"] = _("请把纠纷经过写清楚（至少 10 个字）")
     if not (data.demand or "").strip():
         errors["demand"] = _("请填写您的诉求")
-    amount = None
-    if (data.amount or "").strip():
-        try:
-            amount = Decimal(data.amount.strip().replace(",", ""))
-        except InvalidOperation:
-            errors["amount"] = _("金额应为数字")
-        else:
-            if amount < 0 or amount >= Decimal("1e12"):
-                errors["amount"] = _("金额超出范围")
+    amount = check_amount(data.amount, errors)
     if errors:
         listed = pgettext("list separator", "；").join(errors.values())
         raise ValidationFailed(_("申请信息有误：%(errors)s。") % {"errors": listed}, fields=errors)

@@ -6,7 +6,7 @@ and the parties who gave a phone are told the code."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from fengqiao.mediation.models import DisputeType, Mediation, MediationKind, RequestType
 from fengqiao.mediation.services import notify
 from fengqiao.mediation.services._core import AUDIENCE
-from fengqiao.mediation.services.apply import dispute_code
+from fengqiao.mediation.services.apply import check_amount, check_kind, dispute_code
 from fengqiao.mediation.states import MAction, MState, event_action
 
 OPENABLE = (State.DISPATCHED, State.ACCEPTED)
@@ -53,25 +53,10 @@ def opener(user: User, case: Case) -> Acting | None:
 
 def _check(data: OpenInput) -> tuple[MediationKind, DisputeType | None, Decimal | None]:
     errors: dict[str, str] = {}
-    kind = MediationKind.objects.filter(code=data.kind_code, active=True).first()
-    if kind is None:
-        errors["kind"] = _("请选择调解类型")
-    dispute_type = None
-    if data.dispute_type_id is not None:
-        dispute_type = DisputeType.objects.filter(pk=data.dispute_type_id, active=True).first()
-        if dispute_type is None:
-            errors["dispute_type"] = _("纠纷类型不存在")
+    kind, dispute_type = check_kind(data.kind_code, data.dispute_type_id, errors)
     if not (data.demand or "").strip():
         errors["demand"] = _("请填写当事人的诉求")
-    amount = None
-    if (data.amount or "").strip():
-        try:
-            amount = Decimal(data.amount.strip().replace(",", ""))
-        except InvalidOperation:
-            errors["amount"] = _("金额应为数字")
-        else:
-            if amount < 0 or amount >= Decimal("1e12"):
-                errors["amount"] = _("金额超出范围")
+    amount = check_amount(data.amount, errors)
     if errors:
         listed = pgettext("list separator", "；").join(errors.values())
         raise ValidationFailed(_("信息有误：%(errors)s。") % {"errors": listed}, fields=errors)
