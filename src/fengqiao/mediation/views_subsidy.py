@@ -53,14 +53,17 @@ def parse_mediator(params: QueryDict, scope: Q) -> Mediator | None:
     return mediator
 
 
+def _query(request: HttpRequest) -> tuple[Q, dt.date, Mediator | None]:
+    """The reader's scope, the month and the mediator asked for — the page's and the workbook's alike."""
+    scope = subsidy_scope(current_user(request))
+    return scope, parse_month_param(request.GET), parse_mediator(request.GET, scope)
+
+
 @login_required
 @require_GET
 def subsidy_statements(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
     try:
-        scope = subsidy_scope(user)
-        month = parse_month_param(request.GET)
-        mediator = parse_mediator(request.GET, scope)
+        scope, month, mediator = _query(request)
     except DomainError as error:
         return render_error(request, error)
     statement = subsidies.statement(scope, month)
@@ -79,11 +82,8 @@ def subsidy_statements(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def subsidy_export(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
     try:
-        scope = subsidy_scope(user)
-        month = parse_month_param(request.GET)
-        mediator = parse_mediator(request.GET, scope)
+        scope, month, mediator = _query(request)
     except DomainError as error:
         return render_error(request, error)
     mediator_id = mediator.pk if mediator else None
