@@ -1,4 +1,4 @@
-"""Bench plumbing: a fresh database per engine, Django set up against it, results as JSON lines."""
+"""Bench plumbing: a fresh database per engine, Django set up against it, timing, results as JSON lines."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/fq_bench"
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def fresh_database(engine: str, name: str) -> str:
@@ -52,6 +55,25 @@ def run_per_engine(script: str, engines: list[str], extra: list[str]) -> int:
         done = subprocess.run([sys.executable, script, "--engine", engine, *extra], check=False)
         status = status or done.returncode
     return status
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    """``fn()``'s value and the seconds it took."""
+    began = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - began
+
+
+def timed_query(sql: str, params: list[Any]) -> tuple[int, float]:
+    """How many rows one raw query returns and the seconds it took (a bench's baseline)."""
+    from django.db import connection
+
+    def rows() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return len(cursor.fetchall())
+
+    return timed(rows)
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:

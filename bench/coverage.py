@@ -28,11 +28,9 @@ import argparse
 import datetime as dt
 import random
 import sys
-import time
 import uuid
-from typing import Any
 
-from _db import emit, fresh_database, run_per_engine, setup_django
+from _db import emit, fresh_database, run_per_engine, setup_django, timed, timed_query
 
 MONTHS = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
 MEASURED = MONTHS[-1]
@@ -147,20 +145,8 @@ def _cases(raised: list[tuple[int, dt.datetime]]) -> None:
 
 
 def baseline(start: dt.datetime, end: dt.datetime) -> tuple[int, float]:
-    from django.db import connection
-
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT grid_id, COUNT(*) FROM gridwork_visit WHERE observed_at >= %s AND observed_at < %s "
+    return timed_query("SELECT grid_id, COUNT(*) FROM gridwork_visit WHERE observed_at >= %s AND observed_at < %s "
                        "GROUP BY grid_id", [start, end])
-        rows = cursor.fetchall()
-    return len(rows), time.perf_counter() - began
-
-
-def _timed(fn: Any) -> tuple[Any, float]:
-    began = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - began
 
 
 def main() -> int:
@@ -183,12 +169,12 @@ def main() -> int:
     from fengqiao.gridwork.models import Campaign
     from fengqiao.jurisdictions.models import Area, Level
 
-    counts, generate_s = _timed(lambda: populate(args.scale, args.places, args.visits))
+    counts, generate_s = timed(lambda: populate(args.scale, args.places, args.visits))
     grids = Area.objects.filter(level=Level.GRID)
     start, end = coverage.month_bounds(MEASURED)
     base_grids, base_s = baseline(start, end)
-    result, first_s = _timed(lambda: coverage.month_coverage(MEASURED, grids))
-    month_s = min([first_s] + [_timed(lambda: coverage.month_coverage(MEASURED, grids))[1] for _ in range(2)])
+    result, first_s = timed(lambda: coverage.month_coverage(MEASURED, grids))
+    month_s = min([first_s] + [timed(lambda: coverage.month_coverage(MEASURED, grids))[1] for _ in range(2)])
     assert result.total().visits == counts["month_visits"], (result.total(), counts)
     assert len(result.grids) == counts["grids"]
     leader = User.objects.get(username="leader_street")
@@ -200,16 +186,16 @@ def main() -> int:
         found = coverage.month_coverage(MEASURED, street_grids)
         return len(coverage.overdue_places(found, [g.grid_id for g in found.blind_spots()]))
 
-    overdue_listed, street_s = _timed(street_page)
+    overdue_listed, street_s = timed(street_page)
     campaign = Campaign.objects.get()
-    drive, campaign_s = _timed(lambda: coverage_campaigns.campaign_coverage(campaign, grids))
+    drive, campaign_s = timed(lambda: coverage_campaigns.campaign_coverage(campaign, grids))
     pages: dict[str, float] = {}
     for label, user, query in (("city", User.objects.get(username="admin"), ""),
                                ("street", leader, "")):
         client = Client()
         client.force_login(user)
         client.get(f"/coverage/?month={MEASURED:%Y-%m}{query}")  # warm
-        response, seconds = _timed(lambda c=client, q=query: c.get(f"/coverage/?month={MEASURED:%Y-%m}{q}"))
+        response, seconds = timed(lambda c=client, q=query: c.get(f"/coverage/?month={MEASURED:%Y-%m}{q}"))
         assert response.status_code == 200, response.status_code
         pages[label] = seconds
     total = result.total()

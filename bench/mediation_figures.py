@@ -28,10 +28,9 @@ import argparse
 import datetime as dt
 import random
 import sys
-import time
 from typing import Any
 
-from _db import emit, fresh_database, run_per_engine, setup_django
+from _db import emit, fresh_database, run_per_engine, setup_django, timed, timed_query
 
 KIND_MIX = {"peoples": 62, "pre_litigation": 12, "lawyer": 8, "labour_arbitration": 6, "administrative": 5,
             "petition": 4, "notarisation": 2, "adjudication": 1}
@@ -230,20 +229,8 @@ def _write(batch: list[dict[str, Any]]) -> None:
 
 
 def baseline(start: dt.datetime, end: dt.datetime) -> tuple[int, float]:
-    from django.db import connection
-
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT kind_id, COUNT(*) FROM mediation_mediation WHERE concluded_at >= %s "
+    return timed_query("SELECT kind_id, COUNT(*) FROM mediation_mediation WHERE concluded_at >= %s "
                        "AND concluded_at < %s GROUP BY kind_id", [start, end])
-        rows = cursor.fetchall()
-    return len(rows), time.perf_counter() - began
-
-
-def _timed(fn: Any) -> tuple[Any, float]:
-    began = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - began
 
 
 def main() -> int:
@@ -256,7 +243,7 @@ def main() -> int:
         return run_per_engine(__file__, ["sqlite", "postgres"], ["--mediations", str(args.mediations),
                                                                  "--mediators", str(args.mediators)])
     setup_django(fresh_database(args.engine, "mediation_figures"))
-    counts, generate_s = _timed(lambda: populate(args.mediations, args.mediators))
+    counts, generate_s = timed(lambda: populate(args.mediations, args.mediators))
     measure(counts, generate_s)
     return 0
 
@@ -280,21 +267,21 @@ def measure(counts: dict[str, Any], generate_s: float) -> None:
     year = figures.Filters(start=_back(this_month, 11), end=this_month)
     start, end = year.bounds()
     base_groups, base_s = baseline(start, end)
-    found, first_s = _timed(lambda: figures.figures(Q(), year))
-    figures_s = min([first_s] + [_timed(lambda: figures.figures(Q(), year))[1] for _ in range(2)])
+    found, first_s = timed(lambda: figures.figures(Q(), year))
+    figures_s = min([first_s] + [timed(lambda: figures.figures(Q(), year))[1] for _ in range(2)])
     district = Area.objects.filter(level=Level.DISTRICT).order_by("code").first()
     leader = User.objects.create_user(username="leader_district", password="bench-password-1")
     Membership.objects.create(user=leader, role=Role.LEADER, area=district)
     scoped = figures.Filters(year.start, year.end, district=district)
-    district_found, district_s = _timed(lambda: figures.figures(figures_scope(leader), scoped))
+    district_found, district_s = timed(lambda: figures.figures(figures_scope(leader), scoped))
     month = previous_month(this_month)
-    statement, statement_s = _timed(lambda: subsidies.statement(Q(), month))
-    body, xlsx_s = _timed(lambda: workbook(statement, subsidies.lines(Q(), month)))
+    statement, statement_s = timed(lambda: subsidies.statement(Q(), month))
+    body, xlsx_s = timed(lambda: workbook(statement, subsidies.lines(Q(), month)))
     admin = User.objects.create_superuser(username="admin", password="bench-password-1")
     client = Client()
     client.force_login(admin)
     client.get("/mediation/figures/")  # warm
-    response, page_s = _timed(lambda: client.get("/mediation/figures/"))
+    response, page_s = timed(lambda: client.get("/mediation/figures/"))
     assert response.status_code == 200, response.status_code
     assert found.total.concluded == sum(r.concluded for r in found.by_kind)
     emit({
