@@ -54,6 +54,12 @@ def get(user: User, url: str) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
+def assert_refused(user: User, url: str, status: int, reason: str) -> None:
+    """The page answers ``status`` with a message that gives the reason."""
+    got, html = get(user, url)
+    assert (got, reason in html) == (status, True)
+
+
 def test_the_pool_page_lists_and_filters(world: World) -> None:
     admin = world.city.users["admin"]
     status, html = get(admin, "/mediation/mediators/")
@@ -76,9 +82,7 @@ def test_the_pool_page_lists_and_filters(world: World) -> None:
     ("availability=maybe", "接案状态只能是"), ("sort=random", "排序只能按"),
 ])
 def test_bad_pool_filters_are_400_with_the_reason(world: World, query: str, field: str) -> None:
-    status, html = get(world.city.users["admin"], f"/mediation/mediators/?{query}")
-    assert status == 400
-    assert field in html
+    assert_refused(world.city.users["admin"], f"/mediation/mediators/?{query}", 400, field)
 
 
 def test_citizens_and_strangers_do_not_get_the_pool(world: World) -> None:
@@ -182,9 +186,7 @@ def test_the_figures_page(world: World) -> None:
     ("district=000", "区县：没有编码为「000」的区县"), ("kind=magic", "调解类型：没有「magic」这一类型"),
 ])
 def test_bad_figure_filters_are_400_with_the_reason(world: World, query: str, message: str) -> None:
-    status, html = get(world.city.users["admin"], f"/mediation/figures/?{query}")
-    assert status == 400
-    assert message in html
+    assert_refused(world.city.users["admin"], f"/mediation/figures/?{query}", 400, message)
 
 
 def test_the_subsidies_page_for_the_city_and_for_a_mediator(world: World) -> None:
@@ -214,8 +216,7 @@ def test_the_subsidies_page_for_the_city_and_for_a_mediator(world: World) -> Non
 ])
 def test_bad_subsidy_input_is_a_4xx_with_the_reason(world: World, query: str, status: int, message: str) -> None:
     for url in ("/mediation/subsidies/", "/mediation/subsidies/export.xlsx"):
-        got, html = get(world.city.users["admin"], f"{url}?{query}")
-        assert (got, message in html) == (status, True)
+        assert_refused(world.city.users["admin"], f"{url}?{query}", status, message)
 
 
 def test_the_export_is_the_readers_statement(world: World) -> None:
