@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fengqiao.gridwork",
     "fengqiao.mediation",
     "fengqiao.portal",
+    "fengqiao.risk",
     "fengqiao.web",
 ]
 
