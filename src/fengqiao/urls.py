@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("fengqiao.notifications.urls")),
     path("ranking/", include("fengqiao.analytics.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
+    path("risk/", include("fengqiao.risk.urls")),
     path("portal/", include("fengqiao.portal.urls")),
     path("", include("fengqiao.gridwork.urls")),
     path("", include("fengqiao.web.urls")),

@@ -1,0 +1,199 @@
+"""The register's staff pages: the list (风险清单) with its tabs and filters, an entry's page with the
+forms for what the reader may do now (POST → one service → redirect), and 列入风险清单 from a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fengqiao.accounts.models import User
+from fengqiao.cases.services import access_case
+from fengqiao.jurisdictions.models import Area, Level
+from fengqiao.kit import clock
+from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
+from fengqiao.kit.pagination import paginate
+from fengqiao.risk import actions, selectors, services
+from fengqiao.risk import presenters as p
+from fengqiao.risk.forms import EntryForm, FilterForm, OpenForm
+from fengqiao.risk.models import RiskEntry
+from fengqiao.risk.states import REVIEWED, RState
+from fengqiao.web.forms import apply_domain_error
+from fengqiao.web.views import current_user, render_error
+
+PER_PAGE = 25
+S = RState
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: Any
+    states: tuple[RState, ...]
+
+
+TABS = [
+    Tab("pending", gettext_lazy("待识别"), (S.SCREENED, S.IDENTIFIED)),
+    Tab("listed", gettext_lazy("在册"), (S.LISTED, S.TACKLING)),
+    Tab("done", gettext_lazy("已销号"), (S.WRITTEN_OFF, S.APPLIED)),
+    Tab("dismissed", gettext_lazy("已排除"), (S.DISMISSED,)),
+]
+TAB_BY_KEY = {t.key: t for t in TABS}
+def _filtered(user: User, form: FilterForm) -> QuerySet[RiskEntry]:
+    qs = selectors.visible(user)
+    if form.is_valid():
+        if form.cleaned_data["grade"]:
+            qs = qs.filter(grade=form.cleaned_data["grade"])
+        if form.cleaned_data["street"] is not None:
+            qs = qs.filter(street_id=form.cleaned_data["street"])
+    return qs
+
+
+def _query(params: QueryDict, **changes: str | None) -> str:
+    q = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            q.pop(key, None)
+        else:
+            q[key] = value
+    return q.urlencode()
+
+
+@login_required
+def risk_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[1])
+    visible = selectors.visible(user)
+    streets = list(Area.objects.filter(level=Level.STREET, pk__in=visible.values("street_id"))
+                   .order_by("code").values_list("pk", "name"))
+    form = FilterForm(request.GET or None, streets=streets)
+    qs = _filtered(user, form)
+    by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
+    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": _query(request.GET, tab=t.key, page=None),
+             "count": sum(by_state.get(s.value, 0) for s in t.states)} for t in TABS]
+    rows_qs = qs.filter(status__in=[s.value for s in tab.states]).select_related(
+        "street", "community", "grid", "responsible_unit", "case")
+    if tab.key == "listed":
+        rows_qs = rows_qs.order_by(F("next_review_at").asc(nulls_last=True), "-opened_at")
+    page = paginate(rows_qs, request.GET.get("page"), PER_PAGE)
+    rows = [{"entry": e, "tone": p.GRADE_TONES.get(e.grade, "grey"), "area": p.area_name(e), "overdue": p.overdue(e)}
+            for e in page.items]
+    overdue_count = sum(1 for _x in qs.filter(status__in=sorted(REVIEWED), next_review_at__lt=clock.now())
+                        .values_list("pk")[:1000])
+    return render(request, "risk/list.html", {
+        "tab": tab.key, "tabs": tabs, "form": form, "page": page, "rows": rows, "overdue_count": overdue_count,
+        "filtered": form.is_bound and any(request.GET.get(k) for k in ("grade", "street")),
+        "prev_query": _query(request.GET, page=str(page.previous_number)),
+        "next_query": _query(request.GET, page=str(page.next_number)),
+    })
+
+
+def render_detail(request: HttpRequest, entry: RiskEntry, *, status: int = 200,
+                  failed: tuple[str, EntryForm] | None = None, error: DomainError | None = None) -> HttpResponse:
+    user = current_user(request)
+    forms = []
+    for name in actions.offered(user, entry):
+        if failed and failed[0] == name:
+            form = failed[1]
+            data = cast(QueryDict, form.data).copy()  # a resubmission acts on what is on screen now
+            data[form.add_prefix("expected_version")] = str(entry.version)
+            form.data = data
+            forms.append({"name": name, "spec": actions.SPECS[name], "form": form, "failed": True})
+        else:
+            forms.append({"name": name, "spec": actions.SPECS[name], "form": actions.build(name, entry),
+                          "failed": False})
+    reached = [s for s, _label in p.STAGES]
+    at = reached.index(entry.state) if entry.state in reached else -1
+    stages = [{"label": label, "done": i <= at} for i, (_s, label) in enumerate(p.STAGES)]
+    return render(request, "risk/detail.html", {
+        "e": entry, "tone": p.GRADE_TONES.get(entry.grade, "grey"), "area": p.area_name(entry),
+        "overdue": p.overdue(entry), "stages": stages, "timeline": p.timeline(entry), "forms": forms,
+        "error": error, "measures": [m for m in entry.measures.splitlines() if m.strip()],
+        "failed_name": failed[0] if failed else "",
+    }, status=status)
+
+
+def _load(user: User, code: str) -> RiskEntry:
+    entry = selectors.visible(user).select_related(
+        "street", "community", "grid", "responsible_unit", "responsible_leader", "case").filter(code=code).first()
+    if entry is None:
+        return selectors.access_entry(user, code)  # raises its NotFound
+    return entry
+
+
+@login_required
+def risk_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        entry = _load(current_user(request), code)
+    except DomainError as e:
+        return render_error(request, e)
+    return render_detail(request, entry)
+
+
+@login_required
+@require_POST
+def risk_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    user = current_user(request)
+    if action not in actions.SPECS:
+        return render_error(request, NotFound(_("未知的操作：%(action)s") % {"action": action}))
+    try:
+        entry = _load(user, code)
+    except DomainError as e:
+        return render_error(request, e)
+    spec = actions.SPECS[action]
+    form = spec.form(request.POST, initial=actions.initial(action, entry), prefix=action)
+    if not form.is_valid():
+        return render_detail(request, entry, status=400, failed=(action, form))
+    values = dict(form.cleaned_data)
+    try:
+        spec.perform(user, code, values, values.pop("expected_version", None))
+    except DomainError as e:
+        apply_domain_error(form, e)
+        try:
+            entry = _load(user, code)
+        except DomainError as gone:
+            return render_error(request, gone)
+        return render_detail(request, entry, status=e.status, failed=(action, form), error=e)
+    messages.success(request, _("已完成：%(action)s") % {"action": spec.title})
+    return redirect("risk_detail", code=code)
+
+
+@login_required
+def risk_open(request: HttpRequest, case_code: str) -> HttpResponse:
+    """列入风险清单: the case's matter put on the register, graded, with its responsible unit."""
+    user = current_user(request)
+    try:
+        case = access_case(user, case_code)
+        if not p.may_open(user):
+            raise PermissionDenied(_("您的角色无权将案件列入风险清单。"))
+    except DomainError as e:
+        return render_error(request, e)
+    existing = p.live_entry(user, case)
+    if existing is not None and request.method != "POST":
+        messages.info(request, _("这件案件已在风险清单中。"))
+        return redirect("risk_detail", code=existing.code)
+    form = OpenForm(request.POST or None, initial={"grade": "general", "responsible_unit_id": case.lead_unit_id})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            v = form.cleaned_data
+            try:
+                entry = services.open_from_case(user, case_code, v["grade"], v["grade_reason"],
+                                                v["responsible_unit_id"], v.get("responsible_leader_id"))
+            except DomainError as e:
+                apply_domain_error(form, e)
+                status = e.status
+            else:
+                messages.success(request, _("已列入风险清单，编号 %(code)s。") % {"code": entry.code})
+                return redirect("risk_detail", code=entry.code)
+        else:
+            status = 400
+    return render(request, "risk/open.html", {"case": case, "form": form}, status=status)
