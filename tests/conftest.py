@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db import connections
 from django.utils import translation
 
 from fengqiao.cases import flow
@@ -13,6 +15,7 @@ from fengqiao.intelligence import dedup
 from fengqiao.jurisdictions import geo
 from fengqiao.kit import working_days
 from tests.factories import City, build_city
+from tests.web.browser_kit import SHOTS, launch_chromium
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +45,24 @@ def _fast_password_hasher(settings: Any) -> None:
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
+
+
+# --- browser tests (tests.web.browser_kit): Debian's chromium, and a city behind Django's live server
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright (tests.web.browser_kit); skipped when it is not installed."""
+    yield from launch_chromium()
+
+
+@pytest.fixture
+def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[City]:
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain sync ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    cache.clear()  # rate limits and lockouts counted by an earlier test (the cache outlives its database)
+    yield build_city()
+    # While Playwright's event loop runs in this thread, Django's per-context connection store gives the
+    # test's ORM calls a connection of their own, which nothing else closes: close it here, or the test
+    # database cannot be dropped at the end ("… is being accessed by other users" on PostgreSQL).
+    connections.close_all()
+    cache.clear()

@@ -6,36 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from fengqiao.analytics.formula import previous_month
 from fengqiao.kit import clock
 from fengqiao.mediation.models import Mediator, MediatorKind
 from fengqiao.mediation.states import MState
-from tests.factories import City, build_city
+from tests.factories import City
 from tests.mediation.factories import World, build_world
 from tests.mediation.pool_kit import mediation, mediator
-from tests.web.browser_kit import PHONE, SHOTS, Clerk, launch_chromium
+from tests.web.browser_kit import PHONE, Clerk
 
 pytestmark = pytest.mark.browser
 NAMES = ["赵德明", "钱淑芬", "孙建华", "周玉兰", "吴国强"]
 
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    yield from launch_chromium()
-
-
-@pytest.fixture
-def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[City]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield build_city()
-    connections.close_all()
 
 
 def history(world: World) -> list[Mediator]:

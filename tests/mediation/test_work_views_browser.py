@@ -6,35 +6,21 @@ tests/screenshots/mediation-work-*.png."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connections
 
 from fengqiao.kit import clock
 from fengqiao.mediation.models import Confirmation, ConfirmationStatus, Mediation
 from fengqiao.mediation.states import MState
-from tests.factories import City, build_city
+from tests.factories import City
 from tests.mediation import steps
 from tests.mediation.factories import applied, build_world
-from tests.web.browser_kit import SHOTS, Clerk, launch_chromium
+from tests.web.browser_kit import Clerk
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    yield from launch_chromium()
-
-
-@pytest.fixture
-def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[City]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield build_city()
-    connections.close_all()  # the connection Django gave this thread while Playwright's loop ran
 
 
 def local(moment: dt.datetime) -> str:

@@ -9,42 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
-from django.core.cache import cache
-from django.db import connections
 
 from fengqiao.cases.models import Party, PartyRole
 from fengqiao.kit import clock
 from fengqiao.mediation.models import Mediation
 from fengqiao.mediation.states import MState
 from fengqiao.notifications.models import Outbox
-from tests.factories import City, build_city
+from tests.factories import City
 from tests.mediation import steps
 from tests.mediation.factories import APPLICANT_PHONE, RESPONDENT_PHONE, build_world
-from tests.web.browser_kit import PHONE, SHOTS, Clerk, launch_chromium
+from tests.web.browser_kit import PHONE, SHOTS, Clerk
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + (
     b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x9a\xa0\xa0\x00\x00\x00\x00IEND\xaeB`\x82")
 
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    yield from launch_chromium()
-
-
-@pytest.fixture
-def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[City]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    cache.clear()
-    yield build_city()
-    cache.clear()
-    connections.close_all()
 
 
 def code_sent_to(phone: str) -> str:

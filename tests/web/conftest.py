@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from django.db import connections
 from django.test import Client
 
 from fengqiao.cases import services
 from fengqiao.cases.models import Case, Channel
-from tests.factories import City, build_city
-from tests.web.browser_kit import SHOTS, launch_chromium
+from tests.factories import City
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -33,21 +28,3 @@ def register_case(city: City, *, grid: int = 0, user: str = "operator", phone: s
 @pytest.fixture
 def case(city: City) -> Case:
     return register_case(city)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Debian's chromium through Playwright (tests.web.browser_kit); skipped when it is not installed."""
-    yield from launch_chromium()
-
-
-@pytest.fixture
-def live_city(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[City]:
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain sync ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield build_city()
-    # While Playwright's event loop runs in this thread, Django's per-context connection store gives the
-    # test's ORM calls a connection of their own, which nothing else closes: close it here, or the test
-    # database cannot be dropped at the end ("… is being accessed by other users" on PostgreSQL).
-    connections.close_all()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 # Counting 200,000 rows on every page view is the slow part of an inbox; counts stop at this cap.
 COUNT_CAP = 10_000
@@ -57,3 +58,15 @@ def paginate(qs: QuerySet[Any], page: int | str | None, per_page: int = 25) -> P
     offset = (number - 1) * per_page
     items = list(qs[offset : offset + per_page])
     return Page(items=items, number=number, per_page=per_page, total=total, total_capped=total_capped)
+
+
+def query_with(params: QueryDict, **changes: str | None) -> str:
+    """The request's query string with some parameters set (or dropped, when None): a tab's or a page's
+    link that keeps the list's filters."""
+    q = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            q.pop(key, None)
+        else:
+            q[key] = value
+    return q.urlencode()

@@ -20,7 +20,7 @@ from fengqiao.cases.services import access_case
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
 from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
-from fengqiao.kit.pagination import paginate
+from fengqiao.kit.pagination import paginate, query_with
 from fengqiao.risk import actions, selectors, services
 from fengqiao.risk import presenters as p
 from fengqiao.risk.forms import EntryForm, FilterForm, OpenForm
@@ -57,16 +57,6 @@ def _filtered(user: User, form: FilterForm) -> QuerySet[RiskEntry]:
     return qs
 
 
-def _query(params: QueryDict, **changes: str | None) -> str:
-    q = params.copy()
-    for key, value in changes.items():
-        if value is None:
-            q.pop(key, None)
-        else:
-            q[key] = value
-    return q.urlencode()
-
-
 @login_required
 def risk_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -77,7 +67,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, streets=streets)
     qs = _filtered(user, form)
     by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
-    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": _query(request.GET, tab=t.key, page=None),
+    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": query_with(request.GET, tab=t.key, page=None),
              "count": sum(by_state.get(s.value, 0) for s in t.states)} for t in TABS]
     rows_qs = qs.filter(status__in=[s.value for s in tab.states]).select_related(
         "street", "community", "grid", "responsible_unit", "case")
@@ -91,8 +81,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/list.html", {
         "tab": tab.key, "tabs": tabs, "form": form, "page": page, "rows": rows, "overdue_count": overdue_count,
         "filtered": form.is_bound and any(request.GET.get(k) for k in ("grade", "street")),
-        "prev_query": _query(request.GET, page=str(page.previous_number)),
-        "next_query": _query(request.GET, page=str(page.next_number)),
+        "prev_query": query_with(request.GET, page=str(page.previous_number)),
+        "next_query": query_with(request.GET, page=str(page.next_number)),
     })
 
 

@@ -13,7 +13,7 @@ from fengqiao.accounts.models import User
 from fengqiao.cases import selectors
 from fengqiao.cases.models import Case
 from fengqiao.kit.errors import DomainError
-from fengqiao.kit.pagination import paginate
+from fengqiao.kit.pagination import paginate, query_with
 from fengqiao.web import lookups, presenters
 from fengqiao.web.forms import InboxFilterForm
 
@@ -51,23 +51,13 @@ def render_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "web/error.html", {"error": error}, status=error.status)
 
 
-def _query(params: QueryDict, **changes: str | None) -> str:
-    q = params.copy()
-    for key, value in changes.items():
-        if value is None:
-            q.pop(key, None)
-        else:
-            q[key] = value
-    return q.urlencode()
-
-
 def _tabs(user: User, active: str, params: QueryDict) -> list[TabView]:
     views = []
     for tab in selectors.tabs_for(user):
         count = selectors.inbox(user, tab.key).order_by().values("pk")[: TAB_COUNT_CAP + 1].count()
         label = str(presenters.TAB_LABELS.get(tab.key, tab.label))
         views.append(TabView(tab.key, label, min(count, TAB_COUNT_CAP), count > TAB_COUNT_CAP,
-                             _query(params, tab=tab.key, page=None), tab.key == active))
+                             query_with(params, tab=tab.key, page=None), tab.key == active))
     return views
 
 
@@ -96,8 +86,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "tab": tab, "form": form, "page": page, "rows": rows,
         "filtered": form.is_bound and form.is_valid() and any(
             v not in (None, "") for v in form.cleaned_data.values()),
-        "prev_query": _query(request.GET, page=str(page.previous_number)),
-        "next_query": _query(request.GET, page=str(page.next_number)),
+        "prev_query": query_with(request.GET, page=str(page.previous_number)),
+        "next_query": query_with(request.GET, page=str(page.next_number)),
     }
     if is_partial(request):
         return render(request, "web/_inbox_results.html", context)
