@@ -23,4 +23,3 @@ def month(city: City, formula: AssessmentFormula) -> Month:
     return build_month(city)
 
 
-from tests.web.conftest import browser, live_city  # noqa: E402, F401  (the browser fixtures)

@@ -11,7 +11,6 @@ from fengqiao.gridwork import coverage_maps
 from tests.factories import City
 from tests.gridwork.coverage_showcase import build_showcase, previous_month, street_leader
 from tests.web.browser_kit import PHONE, Clerk
-from tests.web.conftest import browser, live_city  # noqa: F401  (the browser fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +22,7 @@ def _drawn(clerk: Clerk, errors: list[str]) -> None:
     assert errors == []
 
 
-def test_coverage_pages_in_the_browser(browser: Any, live_server: Any, live_city: City,  # noqa: F811
+def test_coverage_pages_in_the_browser(browser: Any, live_server: Any, live_city: City,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     month = f"{previous_month():%Y-%m}"
     campaign = build_showcase(live_city, previous_month())

@@ -19,7 +19,6 @@ from tests.factories import City
 from tests.gridwork.officer_kit import officers
 from tests.gridwork.patrol_kit import place, report, visit_input
 from tests.web.browser_kit import Clerk
-from tests.web.conftest import browser, live_city  # noqa: F401  (the browser fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +73,8 @@ def _loaded(page: Any, selector: str, count: int) -> None:
         " return i.length === n && i.every(x => x.complete && x.naturalWidth > 0); }", arg=[selector, count])
 
 
-def test_the_grid_page_shows_visit_photos_and_a_visit(browser: Any, live_server: Any,  # noqa: F811
-                                                      live_city: City) -> None:  # noqa: F811
+def test_the_grid_page_shows_visit_photos_and_a_visit(browser: Any, live_server: Any,
+                                                      live_city: City) -> None:
     city = live_city
     made = _patrol(city)
     errors: list[str] = []
