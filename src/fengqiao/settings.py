@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "fengqiao.mediation",
     "fengqiao.portal",
     "fengqiao.risk",
+    "fengqiao.warning",
+    "fengqiao.stability",
+    "fengqiao.legal",
+    "fengqiao.cockpit",
     "fengqiao.web",
 ]
 

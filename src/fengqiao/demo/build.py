@@ -29,7 +29,17 @@ from fengqiao.cases.models import (
     Party,
 )
 from fengqiao.cases.routing_models import CaseFlow, Dispute, FlowRule, RoutingFallback, RoutingRule
-from fengqiao.demo import geography, gridwork, loop, mediation, texts
+from fengqiao.demo import (
+    ew_legal,
+    ew_risk_register,
+    ew_stability,
+    ew_warning,
+    geography,
+    gridwork,
+    loop,
+    mediation,
+    texts,
+)
 from fengqiao.demo.categories import create_categories, load_tree
 from fengqiao.demo.history import World
 from fengqiao.demo.load import category_map, generate
@@ -138,6 +148,13 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
         shown = loop.animate(org, say)
         report.counts += shown.counts
         report.invites = shown.invites
+    # Early warning: each part writes its own rows (fengqiao/demo/ew_*.py), in this order.
+    for part, title in ((ew_warning, "激化预警：评分、专项预警 (escalation scores)"),
+                        (ew_legal, "行政争议：识别与提前介入 (administrative disputes)"),
+                        (ew_risk_register, "重大风险清单：排查、建单、攻坚、销号 (risk register)"),
+                        (ew_stability, "重大决策社会稳定风险评估 (stability assessments)")):
+        with report.phase(title, say):
+            report.counts += part.create(org, staff, areas, random.Random(f"{seed}-{part.__name__}"), world.now, say)
     return report
 
 
@@ -145,6 +162,8 @@ def wipe(say: Callable[[str], None]) -> None:
     """Remove the demo: every case and its records, audit anchors, categories and deadline policies, the
     units and areas of the demo city, and the demo users.  Large tables go with one DELETE each."""
     with transaction.atomic():
+        for part in (ew_stability, ew_risk_register, ew_legal, ew_warning):
+            part.wipe(say)
         mediation.wipe(say)  # mediations point to cases, units, areas and users
         gridwork.wipe(say)  # visits point to cases, places and teams to grids, units and users
         for model in (CaseEvent, Party, Assignment, Evaluation, ExtensionRequest, Attachment,
