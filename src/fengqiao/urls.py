@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stability/", include("fengqiao.stability.urls")),
     path("legal/", include("fengqiao.legal.urls")),
     path("cockpit/", include("fengqiao.cockpit.urls")),
+    path("hot-issues/", include("fengqiao.intelligence.hot_urls")),
     path("portal/", include("fengqiao.portal.urls")),
     path("", include("fengqiao.gridwork.urls")),
     path("", include("fengqiao.web.urls")),
