@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("legal/", include("fengqiao.legal.urls")),
     path("cockpit/", include("fengqiao.cockpit.urls")),
     path("hot-issues/", include("fengqiao.intelligence.hot_urls")),
+    path("board/", include("fengqiao.cockpit.board_urls")),
     path("portal/", include("fengqiao.portal.urls")),
     path("", include("fengqiao.gridwork.urls")),
     path("", include("fengqiao.web.urls")),

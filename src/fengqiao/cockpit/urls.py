@@ -1,3 +1,7 @@
-from django.urls import URLPattern, path  # noqa: F401
+"""/cockpit/…: the leaders' cockpit, its data, the drill-down to cases, and the reports."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, URLResolver, include, path
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("reports/", include("fengqiao.cockpit.report_urls")),
+]

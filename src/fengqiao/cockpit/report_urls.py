@@ -1,0 +1,5 @@
+"""/cockpit/reports/: weekly and monthly reports (PDF, Excel)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
