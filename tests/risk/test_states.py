@@ -46,7 +46,9 @@ def test_the_lifecycle_and_the_way_back() -> None:
     assert CREATED_IN[RAction.OPEN] == RState.LISTED
 
 
-def test_ends_allow_nothing() -> None:
-    assert allowed_actions(RState.APPLIED) == []
+def test_ends_allow_only_the_follow_up() -> None:
+    assert allowed_actions(RState.APPLIED) == [RAction.CONSOLIDATE]
+    assert allowed_actions(RState.WRITTEN_OFF) == [RAction.APPLY_RESULT, RAction.CONSOLIDATE]
+    assert next_state(RState.WRITTEN_OFF, RAction.CONSOLIDATE) == RState.WRITTEN_OFF
     assert allowed_actions(RState.DISMISSED) == []
-    assert "无" in IllegalRiskStep(RState.APPLIED, RAction.REVIEW).message
+    assert "无" in IllegalRiskStep(RState.DISMISSED, RAction.REVIEW).message

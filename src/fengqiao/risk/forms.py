@@ -82,6 +82,12 @@ class ApplyResultForm(EntryForm):
     note = forms.CharField(label=_("结果运用情况"), widget=TEXTAREA)
 
 
+class ConsolidateForm(EntryForm):
+    note = forms.CharField(label=_("回访情况"), widget=TEXTAREA,
+                           help_text=_("销号后回访当事人和网格，核实矛盾是否反弹。"))
+    relapsed = forms.BooleanField(label=_("风险反弹（回访发现矛盾再起）"), required=False)
+
+
 class DismissForm(EntryForm):
     reason = forms.CharField(label=_("排除理由"), widget=TEXTAREA)
 

@@ -45,6 +45,11 @@ class RiskEntry(models.Model):
     opened_at = models.DateTimeField(_("opened"), db_index=True)
     written_off_at = models.DateTimeField(_("written off"), null=True, blank=True)
     write_off_evidence = models.TextField(_("write-off evidence"), blank=True)
+    campaign = models.ForeignKey("risk.Campaign", verbose_name=_("screening campaign"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="entries")
+    checklist_item = models.CharField(_("checklist item"), max_length=32, blank=True)
+    consolidated_at = models.DateTimeField(_("consolidation follow-up"), null=True, blank=True)
+    relapsed = models.BooleanField(_("relapsed"), default=False)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -103,3 +108,98 @@ class ReviewCadence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_grade_display()} · {self.days}"
+
+
+class ChecklistItem(models.Model):
+    """One line of a screening checklist (矛盾纠纷、租赁房屋 …): rows an administrator edits; a campaign
+    copies the items it covers when it is created, so editing them later does not rewrite old campaigns."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    hint = models.CharField(_("what to look for"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("screening checklist item")
+        verbose_name_plural = _("screening checklist items")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    """A screening campaign (排查): every grid of a district or street screened over a period against a
+    checklist.  ``items`` is the checklist as it was when the campaign was made: ``[{"code", "name"}]``."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    area = models.ForeignKey("jurisdictions.Area", verbose_name=_("area"), on_delete=models.PROTECT,
+                             related_name="+")
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), db_index=True)
+    items = models.JSONField(_("checklist"), default=list)
+    note = models.TextField(_("instructions"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created"))
+    grid_count = models.PositiveIntegerField(_("grids covered"), default=0)
+
+    class Meta:
+        ordering = ["-starts_on", "code"]
+        verbose_name = _("screening campaign")
+        verbose_name_plural = _("screening campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Result(models.TextChoices):
+    CLEAR = "clear", _("无风险")
+    FOUND = "found", _("发现风险")
+
+
+class Screening(models.Model):
+    """One grid screened in a campaign: who, when, what was checked and what was found (one per grid)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="screenings")
+    grid = models.ForeignKey("jurisdictions.Area", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("jurisdictions.Area", null=True, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("jurisdictions.Area", null=True, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices)
+    items_checked = models.JSONField(_("items checked"), default=list)
+    found = models.PositiveSmallIntegerField(_("risks found"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    screened_at = models.DateTimeField(_("screened"), db_index=True)
+
+    class Meta:
+        ordering = ["-screened_at"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "grid"], name="risk_screening_once_per_grid")]
+        verbose_name = _("grid screening")
+        verbose_name_plural = _("grid screenings")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.grid_id} {self.result}"
+
+
+class CampaignEvent(models.Model):
+    """One change of a campaign (created, a grid screened): its history and audit trail."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=16)
+    grid = models.ForeignKey("jurisdictions.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["campaign_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "seq"], name="risk_campaign_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}#{self.seq} {self.action}"

@@ -43,6 +43,8 @@ def timeline(entry: RiskEntry) -> list[dict[str, Any]]:
             facts.append(_("等级：%(g)s") % {"g": GRADE_LABELS.get(data["grade"], data["grade"])})
         if data.get("unit_name"):
             facts.append(_("责任单位：%(u)s") % {"u": data["unit_name"]})
+        if event.action == RAction.CONSOLIDATE:
+            facts.append(_("风险反弹") if data.get("relapsed") else _("稳定"))
         if data.get("case"):
             facts.append(_("来自案件 %(c)s") % {"c": data["case"]})
         if event.from_state != event.to_state and event.to_state:

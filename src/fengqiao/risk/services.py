@@ -39,8 +39,8 @@ from fengqiao.risk.states import (
     next_state,
 )
 
-__all__ = ["access_entry", "apply_result", "dismiss", "identify", "list_entry", "open_from_case", "regrade",
-           "review", "screen", "tackle", "visible", "write_off"]
+__all__ = ["access_entry", "apply_result", "consolidate", "dismiss", "identify", "list_entry", "open_from_case",
+           "regrade", "review", "screen", "tackle", "visible", "write_off"]
 
 _OPENERS = frozenset({Role.RISK_OFFICER, Role.LEADER, Role.DISPATCHER, Role.GRID_WORKER, Role.ADMIN})
 _DECIDERS = frozenset({Role.RISK_OFFICER, Role.LEADER, Role.DISPATCHER, Role.ADMIN})
@@ -56,6 +56,7 @@ ACTION_ROLES: dict[RAction, frozenset[Role]] = {
     RAction.WRITE_OFF: _DECIDERS,
     RAction.APPLY_RESULT: _DECIDERS,
     RAction.DISMISS: _DECIDERS,
+    RAction.CONSOLIDATE: _OPENERS | {Role.HANDLER},
 }
 
 
@@ -149,8 +150,10 @@ def _step(entry: RiskEntry, action: RAction, acting: Acting, *, note: str = "",
 
 @transaction.atomic
 def screen(user: User, *, title: str, description: str = "", area_id: int | None,
-           grade: str = Grade.WATCH, grade_reason: str = "") -> RiskEntry:
-    """排查: a possible risk found by screening, located in a street, community or grid of the actor's."""
+           grade: str = Grade.WATCH, grade_reason: str = "", campaign_id: int | None = None,
+           checklist_item: str = "") -> RiskEntry:
+    """排查: a possible risk found by screening, located in a street, community or grid of the actor's
+    (in a campaign, with the checklist item it falls under: ``screening.record`` passes them)."""
     title = require_text(title, "title", _("风险名称"), max_length=200)
     grade = _grade(grade)
     area = Area.objects.filter(scope.area_filter(user), pk=area_id).first() if area_id is not None else None
@@ -164,8 +167,10 @@ def screen(user: User, *, title: str, description: str = "", area_id: int | None
         node = node.parent
     entry = RiskEntry(title=title, description=(description or "").strip(), source=Source.SCREENING,
                       grade=grade.value, grade_reason=(grade_reason or "").strip(), opened_at=clock.now(),
-                      street=chain["street"], community=chain["community"], grid=chain["grid"])
-    return _create(entry, RAction.SCREEN, acting)
+                      street=chain["street"], community=chain["community"], grid=chain["grid"],
+                      campaign_id=campaign_id, checklist_item=checklist_item)
+    data = {"campaign_id": campaign_id, "item": checklist_item} if campaign_id is not None else None
+    return _create(entry, RAction.SCREEN, acting, data=data)
 
 
 @transaction.atomic
@@ -280,3 +285,15 @@ def dismiss(user: User, code: str, *, reason: str, expected_version: int | None 
     entry, acting = _load(user, code, RAction.DISMISS, expected_version)
     return _step(entry, RAction.DISMISS, acting, note=reason)
 
+
+
+@transaction.atomic
+def consolidate(user: User, code: str, *, note: str, relapsed: bool = False,
+                expected_version: int | None = None) -> RiskEntry:
+    """回访巩固: a follow-up visit after write-off — the risk stayed resolved, or it came back (relapsed: the
+    entry counts against the consolidation rate; a new entry is opened for the renewed risk)."""
+    note = require_text(note, "note", _("回访情况"))
+    entry, acting = _load(user, code, RAction.CONSOLIDATE, expected_version)
+    entry.consolidated_at, entry.relapsed = clock.now(), bool(relapsed)
+    return _step(entry, RAction.CONSOLIDATE, acting, note=note, data={"relapsed": bool(relapsed)},
+                 fields=("consolidated_at", "relapsed"))

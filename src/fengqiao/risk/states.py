@@ -1,7 +1,8 @@
 """The risk register's lifecycle as data (DESIGN rule 2).  No I/O here.
 
 排查 screened → 识别 identified → 建单 listed → 攻坚 tackling → 销号 written off → 结果运用 applied (the
-result used in the assessment).  An identified entry found not to be a risk is dismissed.  A risk found
+result used in the assessment).  An identified entry found not to be a risk is dismissed.  A written-off entry is
+followed up (回访巩固): stable, or relapsed.  A risk found
 in a case is opened straight into ``listed`` (the case already told us what it is).  Reviews, measures
 and regrading keep the state.
 """
@@ -37,6 +38,7 @@ class RAction(StrEnum):
     WRITE_OFF = "write_off"
     APPLY_RESULT = "apply_result"
     DISMISS = "dismiss"
+    CONSOLIDATE = "consolidate"  # 回访巩固: a follow-up after write-off (stable, or relapsed)
 
 
 class Grade(StrEnum):
@@ -64,6 +66,8 @@ TRANSITIONS: dict[tuple[RState, RAction], RState] = {
     (S.TACKLING, A.REGRADE): S.TACKLING,
     (S.TACKLING, A.WRITE_OFF): S.WRITTEN_OFF,
     (S.WRITTEN_OFF, A.APPLY_RESULT): S.APPLIED,
+    (S.WRITTEN_OFF, A.CONSOLIDATE): S.WRITTEN_OFF,
+    (S.APPLIED, A.CONSOLIDATE): S.APPLIED,
 }
 # An entry in these states is still a live risk (one live entry per case).
 LIVE = frozenset({S.SCREENED, S.IDENTIFIED, S.LISTED, S.TACKLING})
@@ -91,6 +95,7 @@ ACTION_LABELS = {
     A.WRITE_OFF: _("销号"),
     A.APPLY_RESULT: _("结果运用"),
     A.DISMISS: _("排除（非风险）"),
+    A.CONSOLIDATE: _("回访巩固"),
 }
 
 GRADE_LABELS = {

@@ -108,12 +108,15 @@ def render_detail(request: HttpRequest, entry: RiskEntry, *, status: int = 200,
         "overdue": p.overdue(entry), "stages": stages, "timeline": p.timeline(entry), "forms": forms,
         "error": error, "measures": [m for m in entry.measures.splitlines() if m.strip()],
         "failed_name": failed[0] if failed else "",
+        "item_name": next((i["name"] for i in (entry.campaign.items if entry.campaign else [])
+                           if i.get("code") == entry.checklist_item), ""),
     }, status=status)
 
 
 def _load(user: User, code: str) -> RiskEntry:
     entry = selectors.visible(user).select_related(
-        "street", "community", "grid", "responsible_unit", "responsible_leader", "case").filter(code=code).first()
+        "street", "community", "grid", "responsible_unit", "responsible_leader", "case", "campaign").filter(
+        code=code).first()
     if entry is None:
         return selectors.access_entry(user, code)  # raises its NotFound
     return entry
