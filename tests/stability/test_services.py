@@ -40,12 +40,13 @@ def test_create_records_scope_and_its_event(city: City) -> None:
 
 def test_create_refuses_bad_input_by_field(city: City) -> None:
     user = city.users["risk_officer"]
-    base = {"title": "调整自来水价格", "kind": "price", "summary": "居民阶梯水价第一档上调 0.3 元",
+    base: dict[str, Any] = {"title": "调整自来水价格", "kind": "price", "summary": "居民阶梯水价第一档上调 0.3 元",
             "proposing_unit_id": city.departments[0].pk, "assessing_unit_id": city.departments[2].pk,
             "area_ids": [city.street.pk]}
-    for change, field in [({"title": " "}, "title"), ({"kind": "war"}, "kind"),
+    changes: list[tuple[dict[str, Any], str]] = [({"title": " "}, "title"), ({"kind": "war"}, "kind"),
                           ({"proposing_unit_id": None}, "proposing_unit_id"), ({"area_ids": []}, "area_ids"),
-                          ({"area_ids": [city.grids[0].pk]}, "area_ids"), ({"population": -1}, "population")]:
+                          ({"area_ids": [city.grids[0].pk]}, "area_ids"), ({"population": -1}, "population")]
+    for change, field in changes:
         with pytest.raises(ValidationFailed) as refused:
             prepare.create(user, **(base | change))
         assert field in refused.value.fields
@@ -78,13 +79,13 @@ def test_opinions_are_checked_and_counted(city: City) -> None:
     decision = advance(city, created(city), DState.CONSULTING)
     user, code = city.users["risk_officer"], decision.code
     before = snapshot(decision)
-    ok = {"channel": "survey", "held_on": clock.today(), "participants": 100, "support": 60, "oppose": 30,
-          "neutral": 10, "concerns": "补偿标准"}
-    for change, field in [({"channel": "online"}, "channel"), ({"held_on": clock.today() + dt.timedelta(days=1)},
-                                                                "held_on"),
-                          ({"support": 0, "oppose": 0, "neutral": 0}, "support"),
-                          ({"participants": 50}, "participants"), ({"concerns": ""}, "concerns"),
-                          ({"oppose": -3}, "oppose")]:
+    ok: dict[str, Any] = {"channel": "survey", "held_on": clock.today(), "participants": 100, "support": 60,
+                          "oppose": 30, "neutral": 10, "concerns": "补偿标准"}
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"channel": "online"}, "channel"), ({"held_on": clock.today() + dt.timedelta(days=1)}, "held_on"),
+        ({"support": 0, "oppose": 0, "neutral": 0}, "support"), ({"participants": 50}, "participants"),
+        ({"concerns": ""}, "concerns"), ({"oppose": -3}, "oppose")]
+    for change, field in cases:
         with pytest.raises(ValidationFailed) as refused:
             prepare.record_opinion(user, code, **(ok | change))
         assert field in refused.value.fields
@@ -125,11 +126,12 @@ def test_grading_follows_the_suggestion_or_needs_a_reason(city: City) -> None:
 def test_items_are_validated_and_removed_with_a_reason(city: City) -> None:
     decision = advance(city, created(city), DState.IDENTIFYING)
     user, code = city.users["risk_officer"], decision.code
-    for change, field in [({"category": "x"}, "category"), ({"likelihood": 6}, "likelihood"),
-                          ({"impact": None}, "impact"), ({"description": ""}, "description")]:
+    ok: dict[str, Any] = {"category": "feasibility", "description": "资金不足", "likelihood": 2, "impact": 2}
+    cases: list[tuple[dict[str, Any], str]] = [({"category": "x"}, "category"), ({"likelihood": 6}, "likelihood"),
+                                               ({"impact": None}, "impact"), ({"description": ""}, "description")]
+    for change, field in cases:
         with pytest.raises(ValidationFailed) as refused:
-            assess.add_item(user, code, **({"category": "feasibility", "description": "资金不足", "likelihood": 2,
-                                            "impact": 2} | change))
+            assess.add_item(user, code, **(ok | change))
         assert field in refused.value.fields
     item = assess.add_item(user, code, category="feasibility", description="资金不足", likelihood=2, impact=2)
     assess.remove_item(user, code, item_id=item.pk, reason="重复登记")
