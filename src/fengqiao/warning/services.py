@@ -164,7 +164,8 @@ def score_case(case: Case, *, now: dt.datetime | None = None) -> Score | None:
 
 def score_many(history: History, ids: Sequence[int], *, now: dt.datetime | None = None,
                found: escalation.EscalationModel | None = None) -> int:
-    """Score the cases ``ids`` against a history already loaded (a job, the demo); returns how many."""
+    """Score the cases ``ids`` against a history already loaded (a job, the demo); returns how many.
+    Cases never scored are written in bulk (their score and its event); the others one by one."""
     found = found or escalation.load()
     if found is None or not ids:
         return 0
@@ -175,13 +176,32 @@ def score_many(history: History, ids: Sequence[int], *, now: dt.datetime | None 
     values = [history.features(r, now.timestamp(), found.category_rate, found.prior) for r in picked]
     X = np.asarray([vector(v) for v in values], dtype=float).reshape(-1, len(FEATURES))
     proba = found.proba(X) if len(picked) else np.zeros(0)
-    cases = Case.objects.in_bulk([r.id for r in picked])
-    done = 0
+    scored = set(Score.objects.filter(case_id__in=[r.id for r in picked]).values_list("case_id", flat=True))
+    versions = dict(Case.objects.filter(pk__in=[r.id for r in picked]).values_list("pk", "version"))
+    fresh: list[Score] = []
+    events: list[ScoreEvent] = []
     for r, v, x, p in zip(picked, values, X, proba, strict=True):
-        with transaction.atomic():
-            _store(cases[r.id], r, float(p), explain(found, v, x, r), found.version, table, now)
-        done += 1
-    return done
+        reasons = explain(found, v, x, r)
+        if r.id in scored:
+            with transaction.atomic():
+                _store(Case.objects.get(pk=r.id), r, float(p), reasons, found.version, table, now)
+            continue
+        grade = grade_for(float(p), table)
+        fresh.append(Score(case_id=r.id, probability=float(p), grade=grade.value, reasons=reasons,
+                           signals=_signals(r), rental="rental" in r.modules, family="family" in r.modules,
+                           party_key=r.party_keys[0] if r.party_keys else "", place_key=r.place[:200],
+                           model_version=found.version, case_version=versions.get(r.id, 0), scored_at=now))
+        events.append(ScoreEvent(case_id=r.id, action="score", at=now, probability=round(float(p), 4),
+                                 from_grade="", to_grade=grade.value,
+                                 data={"model": found.version, "reasons": [x["key"] for x in reasons]}))
+    with transaction.atomic():
+        Score.objects.bulk_create(fresh, batch_size=2000)
+        ScoreEvent.objects.bulk_create(events, batch_size=2000)
+        alerting = [s.case_id for s in fresh if s.grade in ALERT_GRADES]
+        by_case = {s.case_id: s for s in Score.objects.filter(case_id__in=alerting)}
+        for case in Case.objects.filter(pk__in=alerting):
+            alert(case, by_case[case.pk])
+    return len(picked)
 
 
 def due(limit: int = 500) -> list[int]:
