@@ -84,7 +84,8 @@ def test_the_district_in_march(city: City, march: dict[str, RiskEntry]) -> None:
                             "consolidation": (1, 2), "resolution": (3, 5)}
     assert (ind.opened, ind.overdue_reviews) == (7, 0)
     assert ind.screening.percent == 50.0
-    assert ind.resolution.short and ind.screening.short
+    assert ind.resolution.short
+    assert ind.screening.short
 
     def short(key: str) -> list[Any]:
         return list(indicators.shortfall(key, city.users["risk_officer"], *MARCH, area=city.district))
@@ -101,7 +102,8 @@ def test_another_period_counts_nothing_and_shows_no_rate(city: City, march: dict
     ind = indicators.compute(city.users["leader"], dt.date(2026, 2, 1), dt.date(2026, 3, 1))
     assert figures(ind) == {"screening": (0, 4), "assessment": (0, 0), "listing": (0, 0), "control": (0, 0),
                             "consolidation": (0, 0), "resolution": (0, 0)}
-    assert ind.assessment.rate is None and not ind.assessment.short
+    assert ind.assessment.rate is None
+    assert not ind.assessment.short
     assert ind.score == 0.0  # only screening applies, and no grid was screened
 
 
