@@ -215,7 +215,7 @@ def stale(months: list[dt.date], now: dt.datetime | None = None) -> list[dt.date
 
 
 def ensure(months: list[dt.date] | None = None, *, force: bool = False,
-           progress: Callable[[MonthResult], None] | None = None) -> list[MonthResult]:
+           progress: Callable[[MonthResult], object] | None = None) -> list[MonthResult]:
     """Compute the months that need it (all given months with ``force``); one transaction each."""
     months = months_with_cases() if months is None else months
     todo = months if force else stale(months)

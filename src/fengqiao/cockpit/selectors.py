@@ -76,11 +76,11 @@ def scope_for(user: User, scope_id: int | None) -> Scope:
 
 
 def can_view(user: User) -> bool:
-    try:
-        scopes_for(user)
-    except PermissionDenied:
+    """Whether ``scopes_for`` would give the user anything (without reading the areas)."""
+    reach = reach_of(user)
+    if not (user.is_superuser or reach.roles & VIEWER_ROLES):
         return False
-    return True
+    return reach.everything or any(reach.area_ids.get(level) for level in (Level.DISTRICT, Level.STREET))
 
 
 # ---- periods ------------------------------------------------------------------------------------------------

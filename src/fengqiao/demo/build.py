@@ -29,6 +29,8 @@ from fengqiao.cases.models import (
     Party,
 )
 from fengqiao.cases.routing_models import CaseFlow, Dispute, FlowRule, RoutingFallback, RoutingRule
+from fengqiao.cockpit import rollup as cockpit_rollup
+from fengqiao.cockpit.models import Fact, FactMonth
 from fengqiao.demo import (
     ew_legal,
     ew_risk_register,
@@ -155,6 +157,11 @@ def build(cases: int, scale: geography.Scale, seed: int, say: Callable[[str], No
                         (ew_stability, "重大决策社会稳定风险评估 (stability assessments)")):
         with report.phase(title, say):
             report.counts += part.create(org, staff, areas, random.Random(f"{seed}-{part.__name__}"), world.now, say)
+    with report.phase("驾驶舱统计汇总 (cockpit rollups)", say):
+        months = cockpit_rollup.months_with_cases()
+        with tqdm(total=len(months), unit="月", desc="汇总", mininterval=0.5) as bar:
+            done = cockpit_rollup.ensure(months, force=True, progress=lambda _r: bar.update(1))
+        report.counts["cockpit.facts"] = sum(r.rows for r in done)
     return report
 
 
@@ -164,6 +171,8 @@ def wipe(say: Callable[[str], None]) -> None:
     with transaction.atomic():
         for part in (ew_stability, ew_risk_register, ew_legal, ew_warning):
             part.wipe(say)
+        for rollup_model in (Fact, FactMonth):
+            rollup_model.objects.all()._raw_delete(rollup_model.objects.db)
         mediation.wipe(say)  # mediations point to cases, units, areas and users
         gridwork.wipe(say)  # visits point to cases, places and teams to grids, units and users
         for model in (CaseEvent, Party, Assignment, Evaluation, ExtensionRequest, Attachment,

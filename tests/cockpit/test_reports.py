@@ -1,0 +1,345 @@
+"""Weekly and monthly reports: periods, contents equal to the Fact rows, the PDF and the workbook, the page,
+the download (scope, 403/404, bad input 400, private and cached on disk) and the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from fengqiao.analytics import rollup as assessment
+from fengqiao.analytics.models import AssessmentFormula
+from fengqiao.cases.models import Case, Channel
+from fengqiao.cockpit import reports, reports_files, reports_pdf, reports_xlsx, rollup
+from fengqiao.cockpit import selectors as sel
+from fengqiao.cockpit.models import CITY_SCOPE, Dim, Fact, Grain
+from fengqiao.kit.errors import ValidationFailed
+from tests.cockpit.conftest import spread
+from tests.factories import PASSWORD, City
+
+pytestmark = pytest.mark.django_db
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SH)  # a Wednesday of ISO week 48 (23–29 November)
+NOV = dt.date(2026, 11, 1)
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def data_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def month(city: City, frozen: None, data_dir: Path) -> list[Case]:
+    """Nine cases: seven registered on 25 November (week 48), two on 29 October (week 44)."""
+    AssessmentFormula.objects.create(name="测试办法", effective_from=dt.date(2026, 1, 1), response_weight=0.1,
+                                     resolution_weight=0.45, satisfaction_weight=0.45, basically_weight=0.8,
+                                     min_cases=1)
+    made = spread(city)
+    rollup.ensure(force=True)
+    assessment.compute_month(NOV)
+    return made
+
+
+def city_scope() -> sel.Scope:
+    return sel.Scope(CITY_SCOPE, "泰州市", "city")
+
+
+def fact(scope: int, grain: str, period: dt.date, dim: str = Dim.ALL, key: str = "") -> Fact:
+    return Fact.objects.get(scope=scope, grain=grain, period=period, dim=dim, key=key)
+
+
+# ---- periods -------------------------------------------------------------------------------------------------
+
+def test_weeks_are_iso_weeks_monday_to_sunday() -> None:
+    week = reports.parse_report_period("2026-W48")
+    assert (week.key, week.start, week.end) == ("2026-W48", dt.date(2026, 11, 23), dt.date(2026, 11, 30))
+    assert week.label == "2026年第48周（11月23日—11月29日）"
+    assert reports.kind_of(week) == reports.WEEK
+    first = reports.parse_report_period("2026-w1")  # ISO week 1 of 2026 starts on Monday 29 December 2025
+    assert (first.key, first.start) == ("2026-W01", dt.date(2025, 12, 29))
+    assert reports.previous_of(first).key == "2025-W52"
+    assert reports.parse_report_period("2026-W53").start == dt.date(2026, 12, 28)  # 2026 has 53 weeks
+    assert reports.months_touched(first) == [dt.date(2025, 12, 1), dt.date(2026, 1, 1)]
+
+
+def test_months_and_their_previous() -> None:
+    month = reports.parse_report_period("2026-1")
+    assert (month.key, month.start, month.end, month.label) == ("2026-01", dt.date(2026, 1, 1), dt.date(2026, 2, 1),
+                                                               "2026年1月")
+    assert reports.previous_of(month).key == "2025-12"
+    assert reports.kind_of(month) == reports.MONTH
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2025-W53", "2025年没有第53周"), ("2026-W00", "没有第0周"), ("2026-13", "无法识别"), ("", "无法识别"),
+    ("2026-Q4", "无法识别"), ("12m", "无法识别"), ("W48", "无法识别"), ("1999-W10", "没有第10周"),
+])
+def test_bad_periods_are_refused_naming_the_field(text: str, message: str) -> None:
+    with pytest.raises(ValidationFailed) as error:
+        reports.parse_report_period(text)
+    assert message in error.value.message
+    assert "period" in error.value.fields
+
+
+# ---- contents ------------------------------------------------------------------------------------------------
+
+def test_month_report_equals_the_fact_rows(city: City, month: list[Case]) -> None:
+    report = reports.build(city_scope(), reports.parse_report_period("2026-11"))
+    row = fact(CITY_SCOPE, Grain.MONTH, NOV)
+    assert (report.totals.received, report.totals.valid, report.totals.resolved) == (row.received, row.valid,
+                                                                                     row.resolved)
+    assert (row.received, row.valid) == (7, 6)  # seven registered in November, one of them cancelled
+    before = fact(CITY_SCOPE, Grain.MONTH, dt.date(2026, 10, 1))
+    assert report.before.received == before.received == 2
+    received = report.figures[0]
+    assert (received.label, received.value, received.previous, received.change) == ("受理", 7, 2, 2.5)
+    resolution = next(f for f in report.figures if f.label == "办结率")
+    assert resolution.value == round(row.resolved / row.valid, 4)
+    assert resolution.change == round(resolution.value - before.resolved / before.valid, 4)  # percentage points
+    channels = {ln.key: (ln.totals.received, ln.previous) for ln in report.channels}
+    assert channels == {Channel.HOTLINE_12345: (5, 1), Channel.PETITION: (1, 0), Channel.GRID_PATROL: (1, 0)}
+    assert report.channels[0].share == round(5 / 7, 4)
+    assert [ln.label for ln in report.channels][:1] == ["12345 热线"]
+    categories = {ln.label: ln.totals.received for ln in report.categories}
+    assert categories == {"城乡建设": 5, "环境保护": 1, "未知": 1}  # top-level categories; one has none
+    assert len(report.days) == 30 and report.days[24] == "2026-11-25"
+    assert report.received_by_day[24] == 7 and sum(report.received_by_day) == 7
+    assert sum(report.resolved_by_day) == row.resolved
+    assert report.area_level == "district"
+    assert [(ln.label, ln.totals.received) for ln in report.areas] == [("海陵区", 7)]
+    assert report.units == sel.rankings(city_scope(), report.period) and report.units  # the three-rate ranking
+    assert report.as_of == NOW
+
+
+def test_week_report_reads_day_rows_and_has_no_ranking(city: City, month: list[Case]) -> None:
+    report = reports.build(city_scope(), reports.parse_report_period("2026-W48"))
+    days = Fact.objects.filter(scope=CITY_SCOPE, grain=Grain.DAY, dim=Dim.ALL, period__gte=dt.date(2026, 11, 23),
+                               period__lt=dt.date(2026, 11, 30))
+    assert report.totals.received == sum(d.received for d in days) == 7
+    assert report.before.received == 0 and report.figures[0].change is None  # nothing the week before
+    assert report.days == [f"2026-11-{d}" for d in range(23, 30)]
+    assert report.received_by_day == [0, 0, 7, 0, 0, 0, 0]
+    assert report.units == []
+    october = reports.build(city_scope(), reports.parse_report_period("2026-W44"))
+    assert october.totals.received == 2 and {ln.key for ln in october.channels} == {Channel.HOTLINE_12345,
+                                                                                    Channel.POLICE_110}
+
+
+def test_a_district_month_has_a_street_table_and_a_street_none(city: City, month: list[Case]) -> None:
+    admin = city.users["admin"]
+    district = sel.scope_for(admin, city.district.pk)
+    report = reports.build(district, reports.parse_report_period("2026-11"))
+    streets = {ln.label: ln.totals.received for ln in report.areas}
+    assert report.area_level == "street"
+    assert streets == {"城东街道": fact(city.street.pk, Grain.MONTH, NOV).received,
+                       "城西街道": fact(city.other_street.pk, Grain.MONTH, NOV).received}
+    assert reports.build(district, reports.parse_report_period("2026-W48")).area_level == ""  # streets: months only
+    street = reports.build(sel.scope_for(admin, city.street.pk), reports.parse_report_period("2026-11"))
+    assert street.area_level == "" and street.totals.received == streets["城东街道"]
+
+
+def test_sections_of_missing_parts_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert reports.optional("fengqiao.no_such_part", "top") is None
+    assert reports.optional("fengqiao.cockpit.reports", "NO_SUCH_FUNCTION") is None
+    monkeypatch.setattr(reports, "optional", lambda module, name: None)
+    assert reports.hot_section(city_scope(), reports.parse_report_period("2026-11")) is None
+    assert reports.warning_section(city_scope(), reports.parse_report_period("2026-11")) is None
+
+
+def test_a_failing_section_says_so_instead_of_failing_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(area: Any, period: Any, limit: int) -> list[Any]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(reports, "optional", lambda module, name: broken)
+    section = reports.hot_section(city_scope(), reports.parse_report_period("2026-11"))
+    assert section is not None and section.rows == [] and "无法生成" in section.note
+
+
+def test_call_with_passes_only_the_named_arguments() -> None:
+    def top(area: Any, limit: int = 3, *, period: Any = None) -> tuple[Any, int, Any]:
+        return area, limit, period
+
+    assert reports.call_with(top, {"user": "u", "limit": 10, "period": "p", "area": "a"}) == ("a", 10, "p")
+
+    def needs(area: Any, start: Any, city_code: str) -> None:
+        return None
+
+    with pytest.raises(reports.Incompatible, match="needs city_code"):
+        reports.call_with(needs, {"area": None, "start": None})
+
+
+def test_parts_that_count_for_a_reader_or_since_a_date_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``grade_counts(user, since)`` would count the reader's whole reach up to today: not a period's figure."""
+    def grade_counts(user: Any, since: dt.datetime) -> dict[str, int]:
+        raise AssertionError("not called")
+
+    with pytest.raises(reports.Incompatible, match="takes no area and period"):
+        reports.call_with(grade_counts, {"user": None, "since": None})
+    monkeypatch.setattr(reports, "optional", lambda module, name: grade_counts)
+    assert reports.warning_section(city_scope(), reports.parse_report_period("2026-11")) is None
+
+
+def test_the_risk_indicators_section_counts_the_scope_and_period(city: City, month: list[Case]) -> None:
+    from fengqiao.risk import indicators
+
+    period = reports.parse_report_period("2026-11")
+    section = reports.risk_section(city_scope(), period)
+    expected = indicators.compute(None, period.start, period.end)
+    assert section is not None and section.rates == (3,)
+    assert section.rows[0] == [expected.screening.label, expected.screening.numerator,
+                               expected.screening.denominator, expected.screening.rate]
+
+
+# ---- files ---------------------------------------------------------------------------------------------------
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_holds_the_figures(city: City, month: list[Case]) -> None:
+    report = reports.build(city_scope(), reports.parse_report_period("2026-11"))
+    data = reports_pdf.render(report)
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data).replace(" ", "")
+    assert "泰州市矛盾纠纷和群众诉求办理月报" in text
+    assert "本期共受理群众诉求7件（上期2件，环比+250.0%）" in text
+    assert "12345热线" in text and "海陵区" in text and "城乡建设" in text
+    assert "承办单位“三率”排名" in text and report.units[0].name.replace(" ", "") in text
+    assert "数据更新于2026-11-2510:00" in text
+
+
+def test_the_workbook_holds_the_figures_with_rate_formats_and_charts(city: City, month: list[Case]) -> None:
+    report = reports.build(city_scope(), reports.parse_report_period("2026-11"))
+    book = load_workbook(io.BytesIO(reports_xlsx.render(report)))
+    assert book.sheetnames[:5] == ["概况", "受理渠道", "诉求分类", "每日走势", "各区县"]
+    assert "单位三率排名" in book.sheetnames
+    overview = book["概况"]
+    rows = {r[0]: r[1:] for r in overview.iter_rows(min_row=6, values_only=True)}
+    assert rows["受理"] == (7, 2, 2.5)
+    assert rows["有效"][0] == 6
+    resolution = next(c for c in overview["A"] if c.value == "办结率").row
+    assert overview.cell(resolution, 2).value == report.totals.resolution_rate
+    assert overview.cell(resolution, 2).number_format == "0.0%"
+    channels = book["受理渠道"]
+    assert [c.value for c in channels[1]][:3] == ["渠道", "受理", "占比"]
+    assert [channels.cell(2, 1).value, channels.cell(2, 2).value] == ["12345 热线", 5]
+    assert channels.cell(2, 3).number_format == "0.0%"
+    assert len(channels._charts) == 1 and len(book["每日走势"]._charts) == 1
+    trend = book["每日走势"]
+    assert trend.cell(26, 1).value == "2026-11-25" and trend.cell(26, 2).value == 7
+    units = book["单位三率排名"]
+    assert units.cell(2, 2).value == report.units[0].name and units.cell(2, 4).number_format == "0.0%"
+
+
+def test_files_are_kept_per_rollup_time_and_remade_after_it(city: City, month: list[Case], data_dir: Path) -> None:
+    period = reports.parse_report_period("2026-W48")
+    first = reports_files.report_file(city_scope(), period, "pdf")
+    assert first.made and first.path.is_relative_to(data_dir / "reports")
+    again = reports_files.report_file(city_scope(), period, "pdf")
+    assert not again.made and again.path == first.path
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        rollup.ensure([NOV], force=True)
+        fresh = reports_files.report_file(city_scope(), period, "pdf")
+    assert fresh.made and fresh.path != first.path and not first.path.exists()
+    assert [p.name for p in fresh.path.parent.iterdir()] == [fresh.path.name]
+
+
+# ---- pages ---------------------------------------------------------------------------------------------------
+
+def login(client: Client, username: str) -> Client:
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def test_the_list_offers_weeks_and_months_of_the_readers_scopes(city: City, month: list[Case], client: Client) -> None:
+    body = login(client, "leader").get(reverse("cockpit_reports")).content.decode()
+    assert "2026年第48周（11月23日—11月29日）" in body and "2026年11月" in body and "2026年10月" in body
+    assert "2026年第44周" in body  # October's rollups exist, so its weeks are listed
+    assert f"?scope={CITY_SCOPE}&amp;period=2026-W48&amp;format=pdf" in body
+    district = login(Client(), "risk_officer").get(reverse("cockpit_reports")).content.decode()
+    assert f"scope={city.district.pk}&amp;period=2026-11&amp;format=xlsx" in district
+    assert "scope=0&amp;" not in district  # a district reader has no city report
+
+
+def test_download_is_private_and_audited(city: City, month: list[Case], client: Client,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    login(client, "leader")
+    url = reverse("cockpit_report_file")
+    with caplog.at_level("INFO", logger="fengqiao.audit.reports"):
+        response = client.get(url, {"scope": CITY_SCOPE, "period": "2026-11", "format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    assert book["概况"].cell(6, 2).value == 7
+    line = next(r.getMessage() for r in caplog.records if r.name == "fengqiao.audit.reports")
+    assert f"user={city.users['leader'].pk} scope=0 period=2026-11 format=xlsx" in line
+    pdf = client.get(url, {"scope": CITY_SCOPE, "period": "2026-W48", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert "本期共受理群众诉求7件" in pdf_text(b"".join(pdf.streaming_content)).replace(" ", "")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("user, params, status, message", [
+    ("leader", {"scope": "0", "period": "2026-W60", "format": "pdf"}, 400, "没有第60周"),
+    ("leader", {"scope": "0", "period": "next week", "format": "pdf"}, 400, "无法识别"),
+    ("leader", {"scope": "0", "period": "2026-11", "format": "docx"}, 400, "请选 pdf 或 xlsx"),
+    ("leader", {"scope": "city", "period": "2026-11", "format": "pdf"}, 400, "统计范围“city”无效"),
+    ("leader", {"scope": "0", "period": "2025-01", "format": "pdf"}, 404, "尚未生成"),
+    ("risk_officer", {"scope": "0", "period": "2026-11", "format": "pdf"}, 404, "无权查看"),
+    ("handler", {"scope": "0", "period": "2026-11", "format": "pdf"}, 403, "领导驾驶舱只对"),
+    ("grid_worker", {}, 403, "领导驾驶舱只对"),
+])
+def test_download_refusals(city: City, month: list[Case], client: Client, user: str, params: dict[str, str],
+                           status: int, message: str) -> None:
+    response = login(client, user).get(reverse("cockpit_report_file"), params)
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+def test_the_list_refuses_readers_without_the_cockpit(city: City, client: Client) -> None:
+    assert login(client, "handler").get(reverse("cockpit_reports")).status_code == 403
+    assert Client().get(reverse("cockpit_reports")).status_code == 302  # to the login page
+
+
+# ---- command -------------------------------------------------------------------------------------------------
+
+def test_the_command_writes_the_report(city: City, month: list[Case], tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    call_command("cockpit_report", period="2026-11", format="xlsx", out=str(out), stderr=io.StringIO())
+    assert load_workbook(out)["概况"].cell(6, 2).value == 7
+    street = tmp_path / "street.pdf"
+    call_command("cockpit_report", period="2026-W48", scope=city.street.code, format="pdf", out=str(street),
+                 stderr=io.StringIO())
+    assert "城东街道矛盾纠纷和群众诉求办理周报" in pdf_text(street.read_bytes()).replace(" ", "")
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"period": "2026-W99"}, "--period"),
+    ({"period": "2026-11", "scope": "nope"}, "no area with code nope"),
+    ({"period": "2026-11", "scope": "321202001001"}, "reports are for the city, a district or a street"),
+    ({"period": "2025-01", "no_refresh": True}, "no rollups for 2025-01"),
+])
+def test_the_command_refuses_bad_input(city: City, month: list[Case], tmp_path: Path, options: dict[str, Any],
+                                       message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("cockpit_report", format="pdf", out=str(tmp_path / "x.pdf"), **options)
