@@ -18,6 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from fengqiao.accounts.models import User
 from fengqiao.analytics import rollup as assessment
 from fengqiao.analytics.models import AssessmentFormula
 from fengqiao.cases.models import Case, Channel
@@ -26,7 +27,7 @@ from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, Dim, Fact, Grain
 from fengqiao.kit.errors import ValidationFailed
 from tests.cockpit.conftest import spread
-from tests.factories import PASSWORD, City
+from tests.factories import City
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_months_and_their_previous() -> None:
     assert reports.kind_of(month) == reports.MONTH
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("2025-W53", "2025年没有第53周"), ("2026-W00", "没有第0周"), ("2026-13", "无法识别"), ("", "无法识别"),
     ("2026-Q4", "无法识别"), ("12m", "无法识别"), ("W48", "无法识别"), ("1999-W10", "没有第10周"),
 ])
@@ -121,12 +122,15 @@ def test_month_report_equals_the_fact_rows(city: City, month: list[Case]) -> Non
     assert [ln.label for ln in report.channels][:1] == ["12345 热线"]
     categories = {ln.label: ln.totals.received for ln in report.categories}
     assert categories == {"城乡建设": 5, "环境保护": 1, "未知": 1}  # top-level categories; one has none
-    assert len(report.days) == 30 and report.days[24] == "2026-11-25"
-    assert report.received_by_day[24] == 7 and sum(report.received_by_day) == 7
+    assert len(report.days) == 30
+    assert report.days[24] == "2026-11-25"
+    assert report.received_by_day[24] == 7
+    assert sum(report.received_by_day) == 7
     assert sum(report.resolved_by_day) == row.resolved
     assert report.area_level == "district"
     assert [(ln.label, ln.totals.received) for ln in report.areas] == [("海陵区", 7)]
-    assert report.units == sel.rankings(city_scope(), report.period) and report.units  # the three-rate ranking
+    assert report.units == sel.rankings(city_scope(), report.period)
+    assert report.units
     assert report.as_of == NOW
 
 
@@ -135,12 +139,14 @@ def test_week_report_reads_day_rows_and_has_no_ranking(city: City, month: list[C
     days = Fact.objects.filter(scope=CITY_SCOPE, grain=Grain.DAY, dim=Dim.ALL, period__gte=dt.date(2026, 11, 23),
                                period__lt=dt.date(2026, 11, 30))
     assert report.totals.received == sum(d.received for d in days) == 7
-    assert report.before.received == 0 and report.figures[0].change is None  # nothing the week before
+    assert report.before.received == 0
+    assert report.figures[0].change is None
     assert report.days == [f"2026-11-{d}" for d in range(23, 30)]
     assert report.received_by_day == [0, 0, 7, 0, 0, 0, 0]
     assert report.units == []
     october = reports.build(city_scope(), reports.parse_report_period("2026-W44"))
-    assert october.totals.received == 2 and {ln.key for ln in october.channels} == {Channel.HOTLINE_12345,
+    assert october.totals.received == 2
+    assert {ln.key for ln in october.channels} == {Channel.HOTLINE_12345,
                                                                                     Channel.POLICE_110}
 
 
@@ -154,7 +160,8 @@ def test_a_district_month_has_a_street_table_and_a_street_none(city: City, month
                        "城西街道": fact(city.other_street.pk, Grain.MONTH, NOV).received}
     assert reports.build(district, reports.parse_report_period("2026-W48")).area_level == ""  # streets: months only
     street = reports.build(sel.scope_for(admin, city.street.pk), reports.parse_report_period("2026-11"))
-    assert street.area_level == "" and street.totals.received == streets["城东街道"]
+    assert street.area_level == ""
+    assert street.totals.received == streets["城东街道"]
 
 
 def test_sections_of_missing_parts_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,7 +178,9 @@ def test_a_failing_section_says_so_instead_of_failing_the_report(monkeypatch: py
 
     monkeypatch.setattr(reports, "optional", lambda module, name: broken)
     section = reports.hot_section(city_scope(), reports.parse_report_period("2026-11"))
-    assert section is not None and section.rows == [] and "无法生成" in section.note
+    assert section is not None
+    assert section.rows == []
+    assert "无法生成" in section.note
 
 
 def test_call_with_passes_only_the_named_arguments() -> None:
@@ -204,7 +213,8 @@ def test_the_risk_indicators_section_counts_the_scope_and_period(city: City, mon
     period = reports.parse_report_period("2026-11")
     section = reports.risk_section(city_scope(), period)
     expected = indicators.compute(None, period.start, period.end)
-    assert section is not None and section.rates == (3,)
+    assert section is not None
+    assert section.rates == (3,)
     assert section.rows[0] == [expected.screening.label, expected.screening.numerator,
                                expected.screening.denominator, expected.screening.rate]
 
@@ -222,8 +232,11 @@ def test_the_pdf_holds_the_figures(city: City, month: list[Case]) -> None:
     text = pdf_text(data).replace(" ", "")
     assert "泰州市矛盾纠纷和群众诉求办理月报" in text
     assert "本期共受理群众诉求7件（上期2件，环比+250.0%）" in text
-    assert "12345热线" in text and "海陵区" in text and "城乡建设" in text
-    assert "承办单位“三率”排名" in text and report.units[0].name.replace(" ", "") in text
+    assert "12345热线" in text
+    assert "海陵区" in text
+    assert "城乡建设" in text
+    assert "承办单位“三率”排名" in text
+    assert report.units[0].name.replace(" ", "") in text
     assert "数据更新于2026-11-2510:00" in text
 
 
@@ -243,36 +256,45 @@ def test_the_workbook_holds_the_figures_with_rate_formats_and_charts(city: City,
     assert [c.value for c in channels[1]][:3] == ["渠道", "受理", "占比"]
     assert [channels.cell(2, 1).value, channels.cell(2, 2).value] == ["12345 热线", 5]
     assert channels.cell(2, 3).number_format == "0.0%"
-    assert len(channels._charts) == 1 and len(book["每日走势"]._charts) == 1
+    assert len(channels._charts) == 1
+    assert len(book["每日走势"]._charts) == 1
     trend = book["每日走势"]
-    assert trend.cell(26, 1).value == "2026-11-25" and trend.cell(26, 2).value == 7
+    assert trend.cell(26, 1).value == "2026-11-25"
+    assert trend.cell(26, 2).value == 7
     units = book["单位三率排名"]
-    assert units.cell(2, 2).value == report.units[0].name and units.cell(2, 4).number_format == "0.0%"
+    assert units.cell(2, 2).value == report.units[0].name
+    assert units.cell(2, 4).number_format == "0.0%"
 
 
 def test_files_are_kept_per_rollup_time_and_remade_after_it(city: City, month: list[Case], data_dir: Path) -> None:
     period = reports.parse_report_period("2026-W48")
     first = reports_files.report_file(city_scope(), period, "pdf")
-    assert first.made and first.path.is_relative_to(data_dir / "reports")
+    assert first.made
+    assert first.path.is_relative_to(data_dir / "reports")
     again = reports_files.report_file(city_scope(), period, "pdf")
-    assert not again.made and again.path == first.path
+    assert not again.made
+    assert again.path == first.path
     with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
         rollup.ensure([NOV], force=True)
         fresh = reports_files.report_file(city_scope(), period, "pdf")
-    assert fresh.made and fresh.path != first.path and not first.path.exists()
+    assert fresh.made
+    assert fresh.path != first.path
+    assert not first.path.exists()
     assert [p.name for p in fresh.path.parent.iterdir()] == [fresh.path.name]
 
 
 # ---- pages ---------------------------------------------------------------------------------------------------
 
 def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=PASSWORD)
+    client.force_login(User.objects.get(username=username))
     return client
 
 
 def test_the_list_offers_weeks_and_months_of_the_readers_scopes(city: City, month: list[Case], client: Client) -> None:
     body = login(client, "leader").get(reverse("cockpit_reports")).content.decode()
-    assert "2026年第48周（11月23日—11月29日）" in body and "2026年11月" in body and "2026年10月" in body
+    assert "2026年第48周（11月23日—11月29日）" in body
+    assert "2026年11月" in body
+    assert "2026年10月" in body
     assert "2026年第44周" in body  # October's rollups exist, so its weeks are listed
     assert f"?scope={CITY_SCOPE}&amp;period=2026-W48&amp;format=pdf" in body
     district = login(Client(), "risk_officer").get(reverse("cockpit_reports")).content.decode()
@@ -285,7 +307,7 @@ def test_download_is_private_and_audited(city: City, month: list[Case], client: 
     login(client, "leader")
     url = reverse("cockpit_report_file")
     with caplog.at_level("INFO", logger="fengqiao.audit.reports"):
-        response = client.get(url, {"scope": CITY_SCOPE, "period": "2026-11", "format": "xlsx"})
+        response = client.get(url, {"scope": str(CITY_SCOPE), "period": "2026-11", "format": "xlsx"})
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -294,12 +316,13 @@ def test_download_is_private_and_audited(city: City, month: list[Case], client: 
     assert book["概况"].cell(6, 2).value == 7
     line = next(r.getMessage() for r in caplog.records if r.name == "fengqiao.audit.reports")
     assert f"user={city.users['leader'].pk} scope=0 period=2026-11 format=xlsx" in line
-    pdf = client.get(url, {"scope": CITY_SCOPE, "period": "2026-W48", "format": "pdf"})
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    pdf = client.get(url, {"scope": str(CITY_SCOPE), "period": "2026-W48", "format": "pdf"})
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
     assert "本期共受理群众诉求7件" in pdf_text(b"".join(pdf.streaming_content)).replace(" ", "")  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("user, params, status, message", [
+@pytest.mark.parametrize(("user", "params", "status", "message"), [
     ("leader", {"scope": "0", "period": "2026-W60", "format": "pdf"}, 400, "没有第60周"),
     ("leader", {"scope": "0", "period": "next week", "format": "pdf"}, 400, "无法识别"),
     ("leader", {"scope": "0", "period": "2026-11", "format": "docx"}, 400, "请选 pdf 或 xlsx"),
@@ -333,7 +356,7 @@ def test_the_command_writes_the_report(city: City, month: list[Case], tmp_path: 
     assert "城东街道矛盾纠纷和群众诉求办理周报" in pdf_text(street.read_bytes()).replace(" ", "")
 
 
-@pytest.mark.parametrize("options, message", [
+@pytest.mark.parametrize(("options", "message"), [
     ({"period": "2026-W99"}, "--period"),
     ({"period": "2026-11", "scope": "nope"}, "no area with code nope"),
     ({"period": "2026-11", "scope": "321202001001"}, "reports are for the city, a district or a street"),
