@@ -29,7 +29,7 @@ def test_a_work_injury_decision_is_administrative_by_itself() -> None:
     assert found.agency_kind == "人力资源社会保障部门"  # the usual body when none is named
 
 
-@pytest.mark.parametrize("title, text", [
+@pytest.mark.parametrize(("title", "text"), [
     ("小区电梯故障", "3 号楼电梯停运一周无人维修，请物业尽快处理。"),
     ("公司罚款", "公司以不服从安排为由罚款五百元。"),  # a penalty, but by an employer: no body in the sentence
     ("学校收费", "学校每学期收取资料费三百元。"),

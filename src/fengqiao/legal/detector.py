@@ -101,7 +101,7 @@ AGENCIES: list[tuple[str, str]] = [
 WEAK_AGENCIES = frozenset({"有关部门", "相关部门", "职能部门", "指挥部", "办事处"})
 _AGENCY_RE = re.compile("|".join(sorted((re.escape(w) for w, _k in AGENCIES), key=len, reverse=True)))
 _AGENCY_KIND = dict(AGENCIES)
-_PLACE = re.compile(r"([A-Z]\d{0,2}[市区县]|[\u4e00-\u9fa5]{2,3}(?:市|区|县|镇|乡|街道))$")
+_PLACE = re.compile(r"([A-Z]\d{0,2}[市区县]|[\u4e00-\u9fa5]{2}(?:市|区|县|镇|乡|街道))$")
 _SUFFIX = re.compile(r"分局|执法局|执法大队|大队|中队|支队|局|所|处|中心")
 _GOV_SUFFIX = re.compile(r"(人民政府|政府|局|委员会|办事处|管委会|执法大队|派出所|中心|委|所|处)$")
 
