@@ -43,11 +43,13 @@ def test_flag_on_demand_grades_routes_and_writes_on_the_case(city: City, frozen:
     assert (d.act_type, d.agency, d.agency_kind) == ("coercion", "海陵区城管局", "城管执法部门")
     assert d.risk == "key"  # 律师 + 复议 + coercion
     assert any("律师" in r for r in d.risk_reasons)
-    assert d.known_on == dt.date(2026, 2, 20) and d.known_from_text
+    assert d.known_on == dt.date(2026, 2, 20)
+    assert d.known_from_text
     assert (d.reconsider_by, d.litigate_by) == (dt.date(2026, 4, 21), dt.date(2026, 8, 20))
     assert d.state == LState.ROUTED  # the city's office routes 一般 and above automatically
     assert d.office == office
-    assert d.district == city.district and d.grid == city.grids[0]
+    assert d.district == city.district
+    assert d.grid == city.grids[0]
     assert [(e.seq, e.action, e.from_state, e.to_state) for e in d.events.all()] == [
         (1, "flag", "", "flagged"), (2, "route", "flagged", "routed")]
     assert case.assignments.filter(unit=office, role=AssignmentRole.ASSIST).count() == 1
@@ -60,9 +62,13 @@ def test_a_watch_grade_waits_for_a_person_and_a_case_without_an_act_is_not_flagg
     legal_office(city)
     quiet = case_about(city, QUIET, title="低保")
     d = services.scan_case(city.users["risk_officer"], quiet.code).dispute
-    assert d is not None and d.risk == "watch" and d.state == LState.FLAGGED and d.office is None
+    assert d is not None
+    assert d.risk == "watch"
+    assert d.state == LState.FLAGGED
+    assert d.office is None
     routed = services.route(city.users["risk_officer"], quiet.code, expected_version=d.version)
-    assert routed.state == LState.ROUTED and routed.office is not None
+    assert routed.state == LState.ROUTED
+    assert routed.office is not None
     lift = case_about(city, "3 号楼电梯停运一周无人维修。", title="电梯故障")
     result = services.scan_case(city.users["dispatcher"], lift.code)
     assert (result.dispute, result.created) == (None, False)
@@ -131,7 +137,8 @@ def test_dismissal(city: City) -> None:
     legal_office(city, auto_route_from="")
     case = case_about(city)
     d = services.scan_case(city.users["dispatcher"], case.code).dispute
-    assert d is not None and d.state == LState.FLAGGED  # no automatic routing configured
+    assert d is not None
+    assert d.state == LState.FLAGGED
     with pytest.raises(PermissionDenied):
         services.dismiss(city.users["dispatcher"], case.code, reason="x")
     d = services.dismiss(city.users["leader"], case.code, reason="系邻里纠纷，不涉及行政行为。")
@@ -149,7 +156,9 @@ def test_manual_flag(city: City) -> None:
     assert "agency" in missing.value.fields
     d = services.flag_manually(city.users["risk_officer"], case.code, act_type="inaction",
                                agency="区市场监管局", reason="多次投诉特种设备监管无果")
-    assert d.manual and d.act_type == "inaction" and d.agency == "区市场监管局"
+    assert d.manual
+    assert d.act_type == "inaction"
+    assert d.agency == "区市场监管局"
     with pytest.raises(Conflict):
         services.flag_manually(city.users["risk_officer"], case.code, act_type="inaction", agency="x", reason="x")
 
@@ -166,8 +175,10 @@ def test_scope(city: City) -> None:
         with pytest.raises(NotFound):
             access_dispute(city.users[name], case.code)
         assert not visible(city.users[name]).exists()
-    assert may_monitor(city.users["legal"]) and may_monitor(city.users["risk_officer"])
-    assert not may_monitor(city.users["dispatcher"]) and not may_monitor(city.users["grid_worker"])
+    assert may_monitor(city.users["legal"])
+    assert may_monitor(city.users["risk_officer"])
+    assert not may_monitor(city.users["dispatcher"])
+    assert not may_monitor(city.users["grid_worker"])
     with pytest.raises(NotFound):  # a grid worker of another grid does not reach the case
         services.scan_case(city.users["other_grid_worker"], case.code)
     with pytest.raises(NotFound):  # nor does a citizen whose case it is not
