@@ -60,7 +60,7 @@ def test_open_from_case_lists_it_and_writes_on_the_case(city: City, frozen: Any)
     assert case_event.audience == Audience.INTERNAL
     assert case_event.data["risk"] == entry.code
     assert action_label("r_listed") == "列入重大风险清单"
-    assert case_event.from_state == case_event.to_state == Case.objects.get(pk=entry.case_id).status
+    assert case_event.from_state == case_event.to_state == Case.objects.get(code=case_event.case.code).status
 
 
 def test_one_live_entry_per_case(city: City) -> None:

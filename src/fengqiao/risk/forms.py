@@ -108,3 +108,79 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set(self, "grade", [("", _("全部等级")), *GRADE_CHOICES])
         _set(self, "street", [("", _("全部镇街")), *streets])
+
+
+# --- screening campaigns ----------------------------------------------------------------------------------
+
+class CampaignForm(forms.Form):
+    """发起排查."""
+
+    title = forms.CharField(label=_("活动名称"), max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": _("如：十二月矛盾纠纷大排查")}))
+    area_id = forms.TypedChoiceField(label=_("排查范围（区县或镇街）"), coerce=int, empty_value=None)
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    item_codes = forms.MultipleChoiceField(label=_("排查事项"), widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("工作要求"), required=False, widget=TEXTAREA)
+
+    def __init__(self, *args: Any, areas: list[tuple[int, str]], items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "area_id", [("", _("请选择")), *areas])
+        _set(self, "item_codes", items)
+
+
+SCREEN_SLOTS = 3
+
+
+class ScreenForm(forms.Form):
+    """A grid worker's screening of her grid: the checklist confirmed, 无风险 or up to three risks found."""
+
+    items_checked = forms.MultipleChoiceField(label=_("逐项排查（全部勾选确认）"), widget=forms.CheckboxSelectMultiple)
+    result = forms.ChoiceField(label=_("排查结果"), widget=forms.RadioSelect,
+                               choices=[("clear", _("无风险")), ("found", _("发现风险"))])
+    note = forms.CharField(label=_("排查情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("如：走访 36 户、商铺 5 家。"))
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "items_checked", items)
+        for i in range(SCREEN_SLOTS):
+            self.fields[f"finding_{i}_title"] = forms.CharField(label=_("风险情况"), required=False, max_length=200)
+            self.fields[f"finding_{i}_item"] = forms.ChoiceField(label=_("所属事项"), required=False,
+                                                                 choices=[("", _("请选择")), *items])
+            self.fields[f"finding_{i}_grade"] = forms.ChoiceField(label=_("初判等级"), required=False,
+                                                                  choices=GRADE_CHOICES, initial="watch")
+            self.fields[f"finding_{i}_description"] = forms.CharField(
+                label=_("补充说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def slots(self) -> list[list[Any]]:
+        return [[self[f"finding_{i}_{k}"] for k in ("title", "item", "grade", "description")]
+                for i in range(SCREEN_SLOTS)]
+
+    def findings(self) -> list[tuple[int, dict[str, str]]]:
+        """The filled slots (a title typed), with their slot numbers."""
+        out = []
+        for i in range(SCREEN_SLOTS):
+            values = {k: self.cleaned_data.get(f"finding_{i}_{k}") or "" for k in ("title", "item", "grade",
+                                                                                 "description")}
+            if values["title"].strip() or values["description"].strip():
+                out.append((i, values))
+        return out
+
+
+PERIOD_KINDS = [("month", _("月度")), ("quarter", _("季度")), ("year", _("年度"))]
+
+
+class IndicatorForm(forms.Form):
+    """The indicators page's selectors: the period (``month:2026-11-01``, grouped by kind), area, unit."""
+
+    period = forms.ChoiceField(label=_("统计期间"), required=False)
+    area = forms.TypedChoiceField(label=_("区域"), coerce=int, empty_value=None, required=False)
+    unit = forms.TypedChoiceField(label=_("责任单位"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args: Any, periods: list[tuple[Any, Any]], areas: list[tuple[int, str]],
+                 units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "period", periods)
+        _set(self, "area", [("", _("全部辖区")), *areas])
+        _set(self, "unit", [("", _("全部单位")), *units])

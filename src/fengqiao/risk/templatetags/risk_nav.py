@@ -17,6 +17,8 @@ from fengqiao.kit.nav import nav_link
 register = template.Library()
 
 NAV_ROLES = frozenset({Role.RISK_OFFICER, Role.LEADER, Role.DISPATCHER, Role.ADMIN})
+SCREENERS = frozenset({Role.GRID_WORKER})
+INDICATOR_ROLES = frozenset({Role.RISK_OFFICER, Role.LEADER, Role.ADMIN})
 
 
 def _user(context: dict[str, Any]) -> Any:
@@ -28,9 +30,31 @@ def _user(context: dict[str, Any]) -> Any:
 @register.simple_tag(takes_context=True)
 def risk_nav_link(context: dict[str, Any]) -> SafeString:
     user = _user(context)
+    if user is None:
+        return mark_safe("")
+    if user.role_set() & NAV_ROLES:
+        return nav_link(context["request"], reverse("risk_list"), _("风险清单"))
+    if user.role_set() & SCREENERS:  # grid workers: the campaigns covering their grids
+        return nav_link(context["request"], reverse("risk_campaigns"), _("风险排查"))
+    return mark_safe("")
+
+
+@register.simple_tag(takes_context=True)
+def risk_subnav(context: dict[str, Any]) -> SafeString:
+    """The register's own tabs (清单 · 排查 · 五个100%) on its pages, for those who may see more than one."""
+    user = _user(context)
     if user is None or not user.role_set() & NAV_ROLES:
         return mark_safe("")
-    return nav_link(context["request"], reverse("risk_list"), _("风险清单"))
+    request = context["request"]
+    links = [(reverse("risk_campaigns"), _("风险排查")), (reverse("risk_indicators"), _("五个100%"))]
+    if not user.role_set() & INDICATOR_ROLES:
+        links = links[:1]
+    current = next((url for url, _label in links if request.path.startswith(url)), reverse("risk_list"))
+    items = [(reverse("risk_list"), _("风险清单")), *links]
+    return format_html('<nav class="tabs r-subnav" aria-label="{}">{}</nav>', _("重大风险清单"), mark_safe("".join(
+        format_html('<a href="{}" class="tab{}"{}>{}</a>', url, " active" if url == current else "",
+                    mark_safe(' aria-current="page"') if url == current else "", label)
+        for url, label in items)))
 
 
 @register.simple_tag(takes_context=True)
