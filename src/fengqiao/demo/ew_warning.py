@@ -4,10 +4,10 @@ today's scores.
 The generated year has repeat callers, but its petitions and 110 incidents fall at random.  This post-pass
 walks the year's cases in time order and, for a case with risk factors, creates with probability
 
-    p = 0.01 + 0.12·[an unsatisfied evaluation] + 0.05·min(reopenings, 2) + 0.06·[overdue]
-        + 0.15·[threat, violence or self-harm words] + 0.10·[collective-action words]
-        + 0.04·min(earlier contacts of the party in 90 days, 3) + 0.08·[the party already escalated]
-        + 0.03·[a dispute category]                                        (at most 0.6)
+    p = 0.01 + 0.20·[an unsatisfied evaluation] + 0.06·min(reopenings, 2) + 0.08·[overdue]
+        + 0.30·[threat, violence or self-harm words] + 0.15·[collective-action words]
+        + 0.05·min(earlier contacts of the party in 90 days, 3) + 0.12·[the party already escalated]
+        + 0.04·[a dispute category]                                        (at most 0.85)
 
 a later matter by the same party at the same place, 3 to 80 days later: a petition (60 %), a 110 incident
 (25 %) or a collective visit (15 %, a petition with collective words).  Each such matter may escalate again
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,10 +82,10 @@ class _Texts:
 
 
 def probability(values: dict[str, float], r: Record, escalated_before: bool) -> float:
-    p = 0.01 + 0.12 * (len(r.unsatisfied) > 0) + 0.05 * min(len(r.unsatisfied), 2) + 0.06 * values["overdue"]
-    p += 0.15 * any(k in r.signals for k in ("threat", "violence", "self_harm")) + 0.10 * ("collective" in r.signals)
-    p += 0.04 * min(values["party_contacts"], 3) + 0.08 * escalated_before + 0.03 * values["dispute"]
-    return min(p, 0.6)
+    p = 0.01 + 0.20 * (len(r.unsatisfied) > 0) + 0.06 * min(len(r.unsatisfied), 2) + 0.08 * values["overdue"]
+    p += 0.30 * any(k in r.signals for k in ("threat", "violence", "self_harm")) + 0.15 * ("collective" in r.signals)
+    p += 0.05 * min(values["party_contacts"], 3) + 0.12 * escalated_before + 0.04 * values["dispute"]
+    return min(p, 0.85)
 
 
 def _grids() -> dict[int, Grid]:
@@ -101,6 +102,7 @@ def create(org: Any, staff: Any, areas: dict[str, Any], rng: random.Random, now:
            say: Callable[[str], None]) -> Counter[str]:
     """Simulate the escalations, train the model on the year, score today's cases; returns counts."""
     counts: Counter[str] = Counter()
+    started = time.perf_counter()
     records = data.everything()
     if not records:
         return counts
@@ -138,15 +140,19 @@ def create(org: Any, staff: Any, areas: dict[str, Any], rng: random.Random, now:
                 more.append(_Pending(at, seq, item.source_id, rng.choices(["petition", "police"], [0.7, 0.3])[0], 2))
     planned = sorted(planned + more)
     say(f"  模拟激化：{len(planned)} 件后续信访、110 或集体访（其中二次激化 {len(more)} 件）")
+    first_new = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     counts += _write(org, staff, now, rng, planned, cases, parties)
+    say(f"  已写入 {counts['warning_cases']} 件（{time.perf_counter() - started:.0f} s）")
     # the model, trained on the year (the demo's process is simulated: see docs/warning.md)
-    history = History(data.everything())
+    history = History([*records, *data.records(Case.objects.filter(pk__gte=first_new))])
     try:
         found = escalation.train_all(history, end, f"demo-{now:%Y%m%d}")
     except escalation.NotEnoughData as error:
         say(f"  模型未训练：{error}")
         return counts
     escalation.save(found)
+    say(f"  模型：{found.figures['rows']} 个样本，其中激化 {found.figures['escalated']}"
+        f"（{time.perf_counter() - started:.0f} s）")
     since = now - dt.timedelta(days=SCORE_DAYS)
     ids = [r.id for r in history.records if r.at >= since.timestamp()]
     counts["warning_scores"] = services.score_many(history, ids, now=now, found=found)

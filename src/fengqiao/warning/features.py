@@ -87,10 +87,12 @@ class Record:
     unsatisfied: tuple[float, ...] = ()  # times of its unsatisfied evaluations (each one reopened it)
     signals: dict[str, list[str]] = field(default_factory=dict)
     modules: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    analysed: bool = False
 
     def analyse(self) -> None:
         self.signals = lexicon.signals(self.text)
         self.modules = lexicon.modules(self.text, f"{self.top} {self.category}")
+        self.analysed = True
 
     @property
     def escalation(self) -> bool:
@@ -149,7 +151,7 @@ class History:
         self.grid: dict[int, list[float]] = defaultdict(list)
         collective_at: dict[str, list[float]] = defaultdict(list)
         for r in self.records:
-            if not r.signals and not r.modules and r.text:
+            if not r.analysed:
                 r.analyse()
             for key in r.party_keys:
                 self.party.add(key, r)

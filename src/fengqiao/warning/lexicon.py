@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 NEGATIONS = ("没有", "没", "未", "不会", "不要", "不", "无", "并非", "否认", "别")
 
@@ -56,14 +57,23 @@ MODULES: dict[str, Module] = {
 }
 
 
+@lru_cache(maxsize=256)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 5) : start]
+    return any(before.endswith(neg) or before[:-1].endswith(neg) for neg in NEGATIONS)
+
+
 def _hits(text: str, words: tuple[str, ...]) -> list[str]:
-    found = []
-    for word in words:
-        for match in re.finditer(re.escape(word), text):
-            before = text[max(0, match.start() - 5) : match.start()]
-            if not any(before.endswith(neg) or before[:-1].endswith(neg) for neg in NEGATIONS):
-                found.append(word)
-                break
+    """The words of ``words`` found in ``text`` at least once without a negation, in order of appearance."""
+    found: list[str] = []
+    for match in _pattern(words).finditer(text):
+        word = match.group()
+        if word not in found and not _negated(text, match.start()):
+            found.append(word)
     return found
 
 

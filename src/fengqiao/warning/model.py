@@ -4,8 +4,9 @@ last quarter of the training period.  Saved like the router's models, ``DATA_DIR
 (written beside and renamed), loaded once per process and reloaded when the file changes; never downloaded.
 
 ``backtest`` splits by time: train on snapshots whose whole horizon ended before the split, test on the
-snapshots after it whose horizon has ended by now; it measures a baseline (the number of earlier contacts
-of the same party) on the same test rows.
+snapshots after it whose horizon has ended by now (the split falls at ``split`` of the span left once one
+horizon is set aside); it measures a baseline (the number of earlier contacts of the same party) on the same
+test rows.
 """
 
 from __future__ import annotations
@@ -171,7 +172,10 @@ def backtest(history: History, now: float, *, horizon_days: int = HORIZON_DAYS, 
     if not len(everyone.as_of):
         raise NotEnoughData("no case has a complete horizon yet")
     first, last = float(everyone.as_of.min()), float(everyone.as_of.max())
-    cut = first + (last - first) * split
+    gap = horizon_days * DAY  # a training row's horizon must end before the test period starts
+    if last - first <= gap:
+        raise NotEnoughData(f"the history spans less than the horizon ({horizon_days} days) plus a test period")
+    cut = first + gap + (last - first - gap) * split
     train = rows(history, cut, horizon_days=horizon_days)  # its horizon ended before the split
     test = rows(history, now, horizon_days=horizon_days, start=cut)
     model = fit(history, train, "backtest", horizon_days)
