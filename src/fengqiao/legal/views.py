@@ -1,0 +1,345 @@
+"""The legal pages: the monitoring list (行政争议) with its tabs, filters and window urgency, the figures
+(every one drills down to the list), a dispute's page with the forms for what the reader may do now
+(POST → one service → redirect), and from a case's page: 识别行政争议 (the detector on demand) and 人工识别."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fengqiao.accounts.models import User
+from fengqiao.cases.services import access_case
+from fengqiao.jurisdictions.models import Area, Level
+from fengqiao.kit import clock
+from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
+from fengqiao.kit.pagination import paginate, query_with
+from fengqiao.legal import figures, selectors, services
+from fengqiao.legal.forms import ConcludeForm, DismissForm, FilterForm, InterveneForm, ManualForm, RouteForm
+from fengqiao.legal.models import Dispute
+from fengqiao.legal.states import (
+    ACT_LABELS,
+    ACTION_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    RISK_LABELS,
+    STATE_LABELS,
+    ActType,
+    Kind,
+    LAction,
+    LState,
+    Outcome,
+    Risk,
+    allowed_actions,
+)
+from fengqiao.web.forms import apply_domain_error
+from fengqiao.web.views import current_user, render_error
+
+PER_PAGE = 25
+S = LState
+RISK_TONES = {"key": "red", "general": "orange", "watch": "grey"}
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: Any
+    states: tuple[LState, ...]
+
+
+TABS = [
+    Tab("open", gettext_lazy("待介入"), (S.FLAGGED, S.ROUTED)),
+    Tab("intervening", gettext_lazy("介入中"), (S.INTERVENING,)),
+    Tab("concluded", gettext_lazy("已办结"), (S.CONCLUDED,)),
+    Tab("dismissed", gettext_lazy("已排除"), (S.DISMISSED,)),
+    Tab("all", gettext_lazy("全部"), tuple(S)),
+]
+TAB_BY_KEY = {t.key: t for t in TABS}
+
+
+@dataclass(frozen=True)
+class Spec:
+    form: type[forms.Form]
+    action: LAction
+    button: Any
+    tone: str
+
+
+SPECS: dict[str, Spec] = {
+    "route": Spec(RouteForm, LAction.ROUTE, gettext_lazy("交法制机构"), "primary"),
+    "intervene": Spec(InterveneForm, LAction.INTERVENE, gettext_lazy("记录介入"), "primary"),
+    "conclude": Spec(ConcludeForm, LAction.CONCLUDE, gettext_lazy("登记结果"), "primary"),
+    "dismiss": Spec(DismissForm, LAction.DISMISS, gettext_lazy("排除"), "ghost"),
+}
+
+
+def _guard(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not selectors.may_monitor(user):
+        raise PermissionDenied(_("行政争议监测仅向法制机构、领导、风险专员和管理员开放。"))
+    return user
+
+
+def _today() -> dt.date:
+    return clock.localtime().date()
+
+
+def _filter_form(request: HttpRequest, visible: QuerySet[Dispute]) -> FilterForm:
+    districts = list(Area.objects.filter(level=Level.DISTRICT, pk__in=visible.values("district_id"))
+                     .order_by("code").values_list("pk", "name"))
+    agencies = sorted(set(visible.order_by().values_list("agency_kind", flat=True).distinct()))
+    return FilterForm(request.GET or None, districts=districts, agencies=agencies)
+
+
+def _filtered(qs: QuerySet[Dispute], form: FilterForm) -> QuerySet[Dispute]:
+    if not form.is_bound or not form.is_valid():
+        return qs
+    v = form.cleaned_data
+    for field, key in (("risk", "risk"), ("act_type", "act"), ("agency_kind", "agency"), ("outcome", "outcome")):
+        if v[key]:
+            qs = qs.filter(**{field: v[key]})
+    if v["district"] is not None:
+        qs = qs.filter(district_id=v["district"])
+    if v["month"]:
+        year, month = (int(x) for x in v["month"].split("-"))
+        if 1 <= month <= 12:
+            tz = clock.localtime().tzinfo
+            start = dt.datetime(year, month, 1, tzinfo=tz)
+            end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+            qs = qs.filter(registered_at__gte=start, registered_at__lt=end)
+    today = _today()
+    window = v["window"]
+    if window == "soon":
+        qs = qs.filter(reconsider_by__gte=today, reconsider_by__lte=today + dt.timedelta(days=15))
+    elif window == "reconsider":
+        qs = qs.filter(reconsider_by__gte=today)
+    elif window == "litigate":
+        qs = qs.filter(reconsider_by__lt=today, litigate_by__gte=today)
+    elif window == "passed":
+        qs = qs.filter(litigate_by__lt=today)
+    return qs
+
+
+def _window(d: Dispute, today: dt.date) -> dict[str, Any]:
+    r, lit = (d.reconsider_by - today).days, (d.litigate_by - today).days
+    tone = "red" if 0 <= r <= 15 else "orange" if 0 <= r <= 30 else "grey"
+    return {"reconsider": r, "litigate": lit, "tone": tone}
+
+
+@login_required
+def legal_list(request: HttpRequest) -> HttpResponse:
+    try:
+        user = _guard(request)
+    except DomainError as e:
+        return render_error(request, e)
+    visible = selectors.visible(user)
+    form = _filter_form(request, visible)
+    qs = _filtered(visible, form)
+    tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[0] if not request.GET.get("outcome") else TABS[-1])
+    by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
+    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": query_with(request.GET, tab=t.key, page=None),
+             "count": sum(by_state.get(s.value, 0) for s in t.states)} for t in TABS]
+    today = _today()
+    open_qs = qs.filter(status__in=[S.FLAGGED, S.ROUTED, S.INTERVENING])
+    kpis = {"open": open_qs.count(), "key": open_qs.filter(risk=Risk.KEY).count(),
+            "soon": open_qs.filter(reconsider_by__gte=today, reconsider_by__lte=today + dt.timedelta(days=15)).count(),
+            "conversion": figures.conversion(qs)}
+    rank = CaseWhen(When(risk="key", then=Value(0)), When(risk="general", then=Value(1)), default=Value(2),
+                 output_field=IntegerField())
+    rows_qs = (qs.filter(status__in=[s.value for s in tab.states]).select_related("case", "office", "district",
+                                                                                   "street")
+               .annotate(rank=rank).order_by("rank", "reconsider_by", "-flagged_at"))
+    page = paginate(rows_qs, request.GET.get("page"), PER_PAGE)
+    rows = [{"d": d, "tone": RISK_TONES[d.risk], "window": _window(d, today),
+             "act": ACT_LABELS[ActType(d.act_type)], "state": STATE_LABELS[d.state],
+             "outcome": OUTCOME_LABELS[Outcome(d.outcome)]} for d in page.items]
+    return render(request, "legal/list.html", {
+        "tab": tab.key, "tabs": tabs, "form": form, "page": page, "rows": rows, "kpis": kpis,
+        "filtered": any(request.GET.get(k) for k in form.fields),
+        "figures_query": query_with(request.GET, tab=None, page=None),
+        "prev_query": query_with(request.GET, page=str(page.previous_number)),
+        "next_query": query_with(request.GET, page=str(page.next_number)),
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@login_required
+def legal_figures(request: HttpRequest) -> HttpResponse:
+    try:
+        user = _guard(request)
+    except DomainError as e:
+        return render_error(request, e)
+    visible = selectors.visible(user)
+    form = _filter_form(request, visible)
+    qs = _filtered(visible, form)
+    data = figures.compute(qs)
+    base = query_with(request.GET, tab="all", page=None)
+    data["base"] = base
+    data["list_url"] = reverse("legal_list")
+    data["labels"] = {"count": _("件数"), "converted": _("进入复议或诉讼"), "flagged": _("识别件数")}
+    return render(request, "legal/figures.html", {"form": form, "f": data, "base": base,
+                                                  "list_query": query_with(request.GET, page=None)},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def _offered(user: User, d: Dispute) -> list[str]:
+    names = []
+    for name, spec in SPECS.items():
+        if spec.action not in allowed_actions(d.state):
+            continue
+        office_id = d.office_id
+        if spec.action == LAction.ROUTE and office_id is None:
+            office = selectors.office_for(d.district_id)
+            office_id = office.unit_id if office else None
+        try:
+            services.authorize(user, spec.action, office_id)
+        except DomainError:
+            continue
+        names.append(name)
+    return names
+
+
+def _timeline(d: Dispute) -> list[dict[str, Any]]:
+    items = []
+    for e in d.events.select_related("actor").order_by("-seq"):
+        facts = []
+        data = e.data or {}
+        if data.get("risk"):
+            facts.append(_("风险：%(r)s") % {"r": RISK_LABELS[Risk(data["risk"])]})
+        if data.get("unit_name"):
+            facts.append(_("交：%(u)s") % {"u": data["unit_name"]})
+        if data.get("kind"):
+            facts.append(str(KIND_LABELS[Kind(data["kind"])]))
+        if data.get("outcome"):
+            facts.append(str(OUTCOME_LABELS[Outcome(data["outcome"])]))
+        items.append({"e": e, "label": ACTION_LABELS[LAction(e.action)], "facts": facts})
+    return items
+
+
+def render_detail(request: HttpRequest, d: Dispute, *, status: int = 200,
+                  failed: tuple[str, forms.Form] | None = None) -> HttpResponse:
+    user = current_user(request)
+    action_forms = []
+    for name in _offered(user, d):
+        spec = SPECS[name]
+        if failed and failed[0] == name:
+            form = failed[1]
+        else:
+            form = spec.form(initial={"expected_version": d.version}, prefix=name)
+        action_forms.append({"name": name, "spec": spec, "title": ACTION_LABELS[spec.action], "form": form,
+                             "failed": bool(failed and failed[0] == name)})
+    return render(request, "legal/detail.html", {
+        "d": d, "tone": RISK_TONES[d.risk], "window": _window(d, _today()), "act": ACT_LABELS[ActType(d.act_type)],
+        "state": STATE_LABELS[d.state], "outcome": OUTCOME_LABELS[Outcome(d.outcome)],
+        "interventions": [{"i": i, "kind": KIND_LABELS[Kind(i.kind)]}
+                          for i in d.interventions.select_related("by", "unit").order_by("-at")],
+        "timeline": _timeline(d), "forms": action_forms, "may_rescan": d.state in (S.FLAGGED, S.ROUTED, S.INTERVENING),
+    }, status=status)
+
+
+def _load(user: User, code: str) -> Dispute:
+    found = selectors.visible(user).select_related("case", "office", "district", "street", "community",
+                                                  "grid").filter(case__code=code).first()
+    return found if found is not None else selectors.access_dispute(user, code)
+
+
+@login_required
+def legal_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        d = _load(_guard(request), code)
+    except DomainError as e:
+        return render_error(request, e)
+    return render_detail(request, d)
+
+
+@login_required
+@require_POST
+def legal_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    user = current_user(request)
+    spec = SPECS.get(action)
+    if spec is None:
+        return render_error(request, NotFound(_("未知的操作：%(action)s") % {"action": action}))
+    try:
+        d = _load(_guard(request), code)
+    except DomainError as e:
+        return render_error(request, e)
+    form = spec.form(request.POST, prefix=action)
+    if not form.is_valid():
+        return render_detail(request, d, status=400, failed=(action, form))
+    v = dict(form.cleaned_data)
+    version = v.pop("expected_version", None)
+    try:
+        if action == "route":
+            services.route(user, code, note=v["note"], expected_version=version)
+        elif action == "intervene":
+            services.intervene(user, code, kind=v["kind"], note=v["note"], expected_version=version)
+        elif action == "conclude":
+            services.conclude(user, code, outcome=v["outcome"], note=v["note"], expected_version=version)
+        else:
+            services.dismiss(user, code, reason=v["reason"], expected_version=version)
+    except DomainError as e:
+        apply_domain_error(form, e)
+        return render_detail(request, _load(user, code), status=e.status, failed=(action, form))
+    messages.success(request, _("已完成：%(action)s") % {"action": ACTION_LABELS[spec.action]})
+    return redirect("legal_detail", code=code)
+
+
+@login_required
+@require_POST
+def legal_scan(request: HttpRequest, case_code: str) -> HttpResponse:
+    """识别行政争议 / 重新研判 from a case's page."""
+    user = current_user(request)
+    try:
+        result = services.scan_case(user, case_code)
+    except DomainError as e:
+        return render_error(request, e)
+    if result.dispute is None:
+        messages.info(request, _("未识别出针对行政行为的诉求。如确属行政争议，可人工识别。"))
+    elif result.created:
+        messages.success(request, _("已识别为行政争议（%(act)s，风险%(risk)s）。") % {
+            "act": ACT_LABELS[ActType(result.dispute.act_type)], "risk": RISK_LABELS[Risk(result.dispute.risk)]})
+    elif result.changed:
+        risk = RISK_LABELS[Risk(result.dispute.risk)]
+        messages.success(request, _("已重新研判，风险为「%(risk)s」。") % {"risk": risk})
+    else:
+        messages.info(request, _("重新研判结果没有变化。"))
+    return redirect("case_detail", code=case_code)
+
+
+@login_required
+def legal_flag(request: HttpRequest, case_code: str) -> HttpResponse:
+    """人工识别: a person flags a case the detector missed."""
+    user = current_user(request)
+    try:
+        case = access_case(user, case_code)
+    except DomainError as e:
+        return render_error(request, e)
+    form = ManualForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            v = form.cleaned_data
+            try:
+                d = services.flag_manually(user, case_code, act_type=v["act_type"], agency=v["agency"],
+                                           reason=v["reason"])
+            except DomainError as e:
+                apply_domain_error(form, e)
+                status = e.status
+            else:
+                act = ACT_LABELS[ActType(d.act_type)]
+                messages.success(request, _("已人工识别为行政争议（%(act)s）。") % {"act": act})
+                return redirect("case_detail", code=case_code)
+        else:
+            status = 400
+    return render(request, "legal/flag.html", {"case": case, "form": form}, status=status)
