@@ -30,7 +30,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +49,7 @@ SUBJECT_WEIGHT = 1.0  # weight of the subject block beside the whole-text block
 WINDOW_DAYS = 30  # time concentration: the busiest window of this length
 HALF_LIFE_DAYS = 30.0  # recency: heat halves every 30 days since the group's last message
 CHUNK = 2000  # rows per sparse product
+MAX_DF, MAX_DF_FROM = 0.3, 50
 
 # words that appear in complaints about anything; they would make unrelated messages look alike
 def _wordset(text: str) -> frozenset[str]:
@@ -120,7 +121,6 @@ class Group:
     last: dt.datetime | None = None
     representative: int = -1  # the member closest to the group's centroid
     places: list[str] = field(default_factory=list)  # most named places first
-    terms: list[str] = field(default_factory=list)  # the group's heaviest words
 
 
 @dataclass(frozen=True)
@@ -210,26 +210,35 @@ def places_agree(a: Place, b: Place) -> bool:
     return place_evidence(a, b) >= 0
 
 
-def vectorise(messages: Sequence[Message]) -> sp.csr_matrix:
-    """L2-normalised rows: word TF-IDF of the whole text beside character-bigram TF-IDF of the subject."""
+@dataclass(frozen=True)
+class Features:
+    """The messages' vectors, computed once: ``x`` (words of the whole text beside the subject's character
+    bigrams, L2 rows) and the word lists that ``problem`` vectors are made from."""
+
+    x: sp.csr_matrix
+    docs: list[list[str]]
+
+
+def features(messages: Sequence[Message]) -> Features:
     docs = [tokens(f"{m.subject} {m.subject} {m.detail}") for m in messages]
     subjects = [bigrams(m.subject) for m in messages]
     blocks = [normalize(_tfidf(docs))]
     if any(subjects):
         blocks.append(normalize(_tfidf(subjects)) * SUBJECT_WEIGHT)
-    return normalize(sp.hstack(blocks, format="csr", dtype=np.float32))
+    return Features(normalize(sp.hstack(blocks, format="csr", dtype=np.float32)), docs)
 
 
-def vectorise_problem(messages: Sequence[Message], places: Sequence[Place]) -> sp.csr_matrix:
+def vectorise(messages: Sequence[Message]) -> sp.csr_matrix:
+    return features(messages).x
+
+
+def vectorise_problem(f: Features, places: Sequence[Place]) -> sp.csr_matrix:
     """Word TF-IDF of the text without the message's own place names: how alike the problems are, apart
     from where they are (two matters in one estate share its name, not their problem)."""
     docs = []
-    for m, p in zip(messages, places, strict=True):
-        text = f"{m.subject} {m.subject} {m.detail}"
-        for name in sorted(p.named, key=len, reverse=True):
-            text = text.replace(name, " ").replace(_core(name), " ") if len(_core(name)) >= 2 else text.replace(
-                name, " ")
-        docs.append(tokens(text))
+    for words, p in zip(f.docs, places, strict=True):
+        names = [n for n in p.named] + [_core(n) for n in p.named if len(_core(n)) >= 2]
+        docs.append([w for w in words if not any(w in n for n in names)])
     return normalize(_tfidf(docs))
 
 
@@ -243,7 +252,9 @@ def _rowdots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 def _tfidf(docs: list[list[str]]) -> sp.csr_matrix:
     if not any(docs):
         return sp.csr_matrix((len(docs), 1), dtype=np.float32)
-    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, max_df=0.3, dtype=np.float32)
+    # words in more than 30 % of the texts say nothing of any one problem — when there are enough texts to tell
+    max_df = MAX_DF if len(docs) >= MAX_DF_FROM else 1.0
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, max_df=max_df, dtype=np.float32)
     return vec.fit_transform(docs)
 
 
@@ -286,13 +297,13 @@ def blocked_pairs(x: sp.csr_matrix, threshold: float, keys: Sequence[str]) -> tu
 
 
 def group(messages: Sequence[Message], *, threshold: float = THRESHOLD, strong: float | None = None,
-          use_places: bool = True, x: sp.csr_matrix | None = None) -> list[list[int]]:
+          use_places: bool = True, f: Features | None = None) -> list[list[int]]:
     """Groups of message indexes (every message is in exactly one group; a lone message is a group of one)."""
     n = len(messages)
     if n == 0:
         return []
-    if x is None:
-        x = vectorise(messages)
+    f = f or features(messages)
+    x = f.x
     strong = STRONG if strong is None else strong
     keys = [m.place_key for m in messages]
     if use_places and all(k is not None for k in keys):
@@ -304,7 +315,7 @@ def group(messages: Sequence[Message], *, threshold: float = THRESHOLD, strong: 
         places = [extract_place(m.subject, m.detail, m.place_key) for m in messages]
         evidence = np.fromiter((place_evidence(places[a], places[b]) for a, b in zip(i, j, strict=True)), np.int8,
                                len(i))
-        problem = _rowdots(vectorise_problem(messages, places), i, j)
+        problem = _rowdots(vectorise_problem(f, places), i, j)
         ok = ((evidence > 0) & (problem >= PROBLEM_MIN)) | ((evidence == 0) & (s >= strong))
         i, j, s = i[ok], j[ok], s[ok]
     groups: list[list[int]] = []
@@ -363,8 +374,7 @@ def _in_window(times: list[dt.datetime], start: int) -> int:
     return count
 
 
-def describe(messages: Sequence[Message], x: sp.csr_matrix, g: Group, terms: Callable[[int], list[str]] | None = None
-             ) -> Group:
+def describe(messages: Sequence[Message], x: sp.csr_matrix, g: Group) -> Group:
     """Fill the group's representative (member closest to the centroid) and its most named places."""
     rows = x[g.members]
     centroid = normalize(np.asarray(rows.mean(axis=0)))
@@ -377,33 +387,30 @@ def describe(messages: Sequence[Message], x: sp.csr_matrix, g: Group, terms: Cal
         districts.update(p.districts)
     top_district = [d for d, _n in districts.most_common(1)]
     g.places = top_district + [name for name, _n in named.most_common(2)]
-    if terms is not None:
-        g.terms = terms(g.representative)
     return g
 
 
 def rank(messages: Sequence[Message], groups: Sequence[Sequence[int]], reference: dt.datetime | None = None,
-         x: sp.csr_matrix | None = None, min_size: int = 1) -> list[Group]:
+         f: Features | None = None, min_size: int = 1, describe_top: int | None = None) -> list[Group]:
     """Groups with their heat, hottest first (ties: more messages, then the later last message)."""
     if not messages:
         return []
     if reference is None:
         reference = max(m.at for m in messages)
-    if x is None:
-        x = vectorise(messages)
-    out = [describe(messages, x, heat(messages, g, reference)) for g in groups if len(g) >= min_size]
+    f = f or features(messages)
+    out = [heat(messages, g, reference) for g in groups if len(g) >= min_size]
     out.sort(key=lambda g: (-g.heat, -len(g.members), -(g.last.timestamp() if g.last else 0)))
+    for g in out[:describe_top]:  # representative and places: for the groups that will be shown
+        describe(messages, f.x, g)
     return out
 
 
-def baseline_groups(messages: Sequence[Message], x: sp.csr_matrix | None = None,
+def baseline_groups(messages: Sequence[Message], f: Features | None = None,
                     threshold: float = THRESHOLD) -> list[list[int]]:
     """The baseline measured beside ours: the same TF-IDF cosine graph, plain connected components, no place
     constraint and no splitting of loose components."""
     n = len(messages)
-    if x is None:
-        x = vectorise(messages)
-    i, j, _s = similar_pairs(x, threshold)
+    i, j, _s = similar_pairs((f or features(messages)).x, threshold)
     graph = sp.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
     count, labels = connected_components(graph, directed=False)
     out: list[list[int]] = [[] for _ in range(count)]

@@ -84,9 +84,9 @@ class Row:
 
 def top_rows(messages: list[hc.Message], n: int = 5, *, use_places: bool = True) -> list[Row]:
     """The ``n`` hottest groups as table rows (问题ID = rank order, the TipDM convention)."""
-    x = hc.vectorise(messages)
-    groups = hc.group(messages, use_places=use_places, x=x)
-    ranked = hc.rank(messages, groups, x=x)[:n]
+    f = hc.features(messages)
+    groups = hc.group(messages, use_places=use_places, f=f)
+    ranked = hc.rank(messages, groups, f=f, describe_top=n)[:n]
     rows = []
     for k, g in enumerate(ranked, start=1):
         rep = messages[g.representative]

@@ -1,5 +1,10 @@
 """/hot-issues/: hot issues (grouped cases ranked by heat)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from fengqiao.intelligence import hot_views
+
+urlpatterns: list[URLPattern] = [
+    path("", hot_views.hot_list, name="hot_issues"),
+    path("<int:pk>/", hot_views.hot_detail, name="hot_issue"),
+]

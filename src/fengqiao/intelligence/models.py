@@ -93,3 +93,70 @@ class ReplyReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.get_status_display()}"
+
+
+class HotIssueRun(models.Model):
+    """One grouping of a city's recent cases into hot issues (the job's record of what it did, one row a run)."""
+
+    city = models.ForeignKey("jurisdictions.Area", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    cases = models.PositiveIntegerField()
+    issues = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        get_latest_by = "computed_at"
+        indexes = [models.Index(fields=["city", "computed_at"], name="hot_run_city_at")]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} · {self.computed_at:%Y-%m-%d %H:%M} · {self.issues}"
+
+
+class HotIssue(models.Model):
+    """Cases of the last days about one problem in one place (热点问题), with their heat.
+
+    Rebuilt by each run for its city; an issue keeps its row (and its URL) from run to run while its
+    earliest case (``anchor``) stays the same."""
+
+    city = models.ForeignKey("jurisdictions.Area", on_delete=models.CASCADE, related_name="+")
+    anchor = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("问题描述"), max_length=200)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    district = models.ForeignKey("jurisdictions.Area", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    street = models.ForeignKey("jurisdictions.Area", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    community = models.ForeignKey("jurisdictions.Area", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    heat = models.FloatField(_("热度指数"))
+    size = models.PositiveIntegerField(_("件数"))
+    people = models.PositiveIntegerField(_("反映人数"))
+    supports = models.PositiveIntegerField(_("合并的重复件"), default=0)
+    first_seen = models.DateTimeField(_("最早"))
+    last_seen = models.DateTimeField(_("最近"))
+    terms = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+    cases = models.ManyToManyField("cases.Case", through="HotIssueCase", related_name="+")
+
+    class Meta:
+        verbose_name = _("热点问题")
+        verbose_name_plural = _("热点问题")
+        constraints = [models.UniqueConstraint(fields=["city", "anchor"], name="hot_issue_city_anchor")]
+        indexes = [models.Index(fields=["city", "-heat"], name="hot_issue_city_heat")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.size})"
+
+
+class HotIssueCase(models.Model):
+    issue = models.ForeignKey(HotIssue, on_delete=models.CASCADE, related_name="members")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "case"], name="hot_issue_case_unique")]
+        indexes = [models.Index(fields=["case"], name="hot_issue_case_case")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} ∋ {self.case_id}"

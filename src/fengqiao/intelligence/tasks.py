@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from fengqiao.intelligence import dedup
+from fengqiao.intelligence import dedup, hot_tasks  # noqa: F401  (hot_tasks: registers the hot-issue job)
 
 log = logging.getLogger(__name__)
 
