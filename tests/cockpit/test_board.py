@@ -192,3 +192,8 @@ def test_english(districts: dict[str, Area], client: Client) -> None:
     response = client.get(reverse("board"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert table(response.content.decode())["海陵区"][0] == "40"
+
+
+def test_the_portal_front_page_links_to_the_board(city: City, client: Client) -> None:
+    body = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("board")}" data-testid="board-link"' in body
