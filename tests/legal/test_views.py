@@ -16,7 +16,7 @@ from fengqiao.accounts.models import User
 from fengqiao.legal import services
 from fengqiao.legal.models import Dispute, Intervention
 from tests.factories import City
-from tests.legal.helpers import QUIET, case_about, legal_office
+from tests.legal.helpers import DEMOLITION, QUIET, case_about, legal_office
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -27,8 +27,8 @@ def client_for(user: User) -> Client:
     return c
 
 
-def flagged(city: City, text: str | None = None, **kw: Any) -> Dispute:
-    case = case_about(city, **({"text": text} if text else {}), **kw)
+def flagged(city: City, text: str = DEMOLITION, *, title: str = "门面被强拆", phone: str = "13812345678") -> Dispute:
+    case = case_about(city, text, title=title, phone=phone)
     d = services.scan_case(city.users["dispatcher"], case.code).dispute
     assert d is not None
     return d
