@@ -5,7 +5,6 @@ button and badge, and the manual flag."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
