@@ -21,13 +21,6 @@ from tests.warning.planted import NOW, plant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def data_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    escalation.forget()
-    return tmp_path
-
-
 def backtest(*extra: str) -> dict[str, Any]:
     out = io.StringIO()
     with time_machine.travel(NOW, tick=False):

@@ -29,7 +29,6 @@ from fengqiao.warning.features import FEATURES, History, Record, vector
 from fengqiao.warning.models import GRADE_ORDER, Alert, Grade, Score, ScoreEvent, Threshold
 
 ALERT_GRADES = frozenset({Grade.GENERAL, Grade.KEY})
-ALERT_ROLES = (Role.HANDLER, Role.LEADER, Role.RISK_OFFICER, Role.DISPATCHER)
 MIN_CONTRIBUTION = 0.05  # log-odds; smaller pushes are not shown as reasons
 MAX_REASONS = 5
 KIND = "warning"
@@ -79,7 +78,8 @@ def _signals(record: Record) -> list[str]:
 
 
 def _recipients(case: Case) -> dict[int, list[int]]:
-    """Unit id → user ids: the lead unit and the street office of the case's street."""
+    """Unit id → user ids (every staff member of the unit): the lead unit and the street office of the
+    case's street."""
     units: list[int] = []
     if case.lead_unit_id is not None:
         units.append(case.lead_unit_id)
@@ -87,8 +87,8 @@ def _recipients(case: Case) -> dict[int, list[int]]:
         units += list(Unit.objects.filter(kind=UnitKind.STREET_OFFICE, area_id=case.street_id, active=True)
                       .values_list("pk", flat=True))
     out: dict[int, list[int]] = {u: [] for u in dict.fromkeys(units)}
-    for unit_id, user_id in Membership.objects.filter(unit_id__in=list(out), role__in=[r.value for r in ALERT_ROLES]
-                                                      ).values_list("unit_id", "user_id").distinct():
+    members = Membership.objects.filter(unit_id__in=list(out)).exclude(role=Role.CITIZEN)
+    for unit_id, user_id in members.values_list("unit_id", "user_id").distinct():
         out[unit_id].append(user_id)
     return out
 
