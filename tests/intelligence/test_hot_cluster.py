@@ -71,7 +71,7 @@ def test_heat_follows_the_documented_formula() -> None:
           msg("3", "x", days=40, author="b")]
     g = hc.heat(ms, [0, 1, 2], reference=T0 + dt.timedelta(days=70))
     users, messages, likes, dislikes = 2, 3, 3, 2
-    base = users + 0.5 * (messages - users) + 2 * math.log1p(likes + 0.5 * dislikes)
+    base = users + math.log1p(messages - users) + 2 * math.log1p(likes + 0.5 * dislikes)
     concentration = 2 / 3  # days 0 and 10 in one 30-day window, day 40 outside it
     recency = 0.5 ** (30 / 30)  # last message 30 days before the reference
     assert g.heat == round(base * (0.5 + 0.5 * concentration) * (0.5 + 0.5 * recency), 3)

@@ -18,14 +18,19 @@ from fengqiao.intelligence import hot_csv
 DATA = Path(settings.SHARED_DATA_DIR) / "tipdm2020" / "messages_with_votes.csv"
 needs_data = pytest.mark.skipif(not DATA.exists(), reason=f"{DATA} is not here (shared data beside the checkout)")
 
-ROWS = [
-    ("1", "U1", "丽发新城小区附近搅拌站噪音扰民", "2019/11/02 10:00:00", "丽发新城小区旁搅拌站每天噪音粉尘严重", "0", "3"),
-    ("2", "U2", "丽发新城小区旁的搅拌站严重影响生活", "2019/11/03 10:00:00", "搅拌站就在丽发新城小区旁，灰尘噪音污染", "0", "1"),
-    ("3", "U3", "投诉丽发新城附近搅拌站粉尘噪音", "2019/11/05 10:00:00", "丽发新城附近修建搅拌站，噪音灰尘无法休息", "1", "0"),
+ROWS: list[tuple[str, ...]] = [
+    ("1", "U1", "丽发新城小区附近搅拌站噪音扰民", "2019/11/02 10:00:00",
+     "丽发新城小区旁搅拌站每天噪音粉尘严重", "0", "3"),
+    ("2", "U2", "丽发新城小区旁的搅拌站严重影响生活", "2019/11/03 10:00:00",
+     "搅拌站就在丽发新城小区旁，灰尘噪音污染", "0", "1"),
+    ("3", "U3", "投诉丽发新城附近搅拌站粉尘噪音", "2019/11/05 10:00:00",
+     "丽发新城附近修建搅拌站，噪音灰尘无法休息", "1", "0"),
     ("4", "U4", "伊景园滨河苑捆绑销售车位", "2019/08/01 10:00:00", "伊景园滨河苑购房必须捆绑购买车位", "0", "0"),
-    ("5", "U5", "投诉伊景园滨河苑捆绑车位销售", "2019/08/02 10:00:00", "伊景园滨河苑捆绑销售车位，不买不签合同", "0", "0"),
+    ("5", "U5", "投诉伊景园滨河苑捆绑车位销售", "2019/08/02 10:00:00",
+     "伊景园滨河苑捆绑销售车位，不买不签合同", "0", "0"),
     ("6", "U6", "咨询公积金贷款额度", "2019/10/01 10:00:00", "公积金贷款最高可以贷多少", "0", "0"),
 ]
+HEADER = ["热度排名", "问题ID", "热度指数", "留言数", "用户数", "时间范围", "地点/人群", "问题描述"]
 
 
 def write(path: Path, rows: list[tuple[str, ...]], header: tuple[str, ...] = hot_csv.COLUMNS) -> Path:
@@ -44,10 +49,11 @@ def run(*args: str) -> str:
 
 def test_the_table_ranks_the_planted_groups(tmp_path: Path) -> None:
     lines = run("--csv", str(write(tmp_path / "m.csv", ROWS)), "--top", "2").strip().splitlines()
-    assert lines[0].split("\t") == ["热度排名", "问题ID", "热度指数", "留言数", "用户数", "时间范围", "地点/人群", "问题描述"]
+    assert lines[0].split("\t") == HEADER
     first, second = (line.split("\t") for line in lines[1:])
     assert (first[0], first[3], first[4], first[5]) == ("1", "3", "3", "2019/11/02 至 2019/11/05")
-    assert "丽发新城" in first[6] and "搅拌站" in first[7]
+    assert "丽发新城" in first[6]
+    assert "搅拌站" in first[7]
     assert (second[0], second[3], second[4]) == ("2", "2", "2")
     assert "伊景园滨河苑" in second[7]
     assert len(lines) == 3
@@ -81,5 +87,6 @@ def test_bad_files_name_the_column_or_row(tmp_path: Path) -> None:
 def test_on_the_tipdm_file_the_mixing_plant_is_the_hottest_issue() -> None:
     rows = json.loads(run("--csv", str(DATA), "--top", "5", "--json"))
     assert len(rows) == 5
-    assert "丽发新城" in rows[0]["问题描述"] and len(rows[0]["留言编号"]) >= 40
+    assert "丽发新城" in rows[0]["问题描述"]
+    assert len(rows[0]["留言编号"]) >= 40
     assert any("伊景园滨河苑" in r["问题描述"] for r in rows[:3])

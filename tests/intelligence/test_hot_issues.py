@@ -73,7 +73,8 @@ def test_the_job_groups_within_each_community_and_is_idempotent(city: City) -> N
     noise = HotIssue.objects.get(anchor=cases["n1"])
     assert (noise.size, noise.people, noise.community, noise.street) == (3, 3, city.communities[0], city.street)
     assert noise.place == "海陵区 · 城东街道 · 东风社区"
-    assert noise.first_seen == cases["n1"].registered_at and noise.last_seen == cases["n3"].registered_at
+    assert noise.first_seen == cases["n1"].registered_at
+    assert noise.last_seen == cases["n3"].registered_at
     parking = HotIssue.objects.get(anchor=cases["p1"])
     assert noise.heat > parking.heat
     before = list(HotIssue.objects.order_by("pk").values_list("pk", "anchor_id", "size", "heat"))
@@ -92,7 +93,8 @@ def test_an_issue_keeps_its_row_as_cases_join_and_goes_when_it_falls_apart(city:
     assert HotIssue.objects.get(pk=noise.pk).size == 4
     # 31 days on, every case has left the 30-day window: no issue is left
     hot_issues.refresh_city(city.city.pk, later() + dt.timedelta(days=31))
-    assert not HotIssue.objects.exists() and not HotIssueCase.objects.exists()
+    assert not HotIssue.objects.exists()
+    assert not HotIssueCase.objects.exists()
 
 
 def test_merged_duplicates_count_as_supports_not_as_cases(city: City) -> None:
@@ -129,7 +131,8 @@ def test_reads_are_scoped_to_the_reader(city: City) -> None:
         assert hot_issues.top(city.users[name]) == []
     top = hot_issues.top(city.users["leader"], n=5)
     assert [t.id for t in top] == [noise.pk, parking.pk]
-    assert top[0].url == f"/hot-issues/{noise.pk}/" and top[0].size == 3
+    assert top[0].url == f"/hot-issues/{noise.pk}/"
+    assert top[0].size == 3
     assert [t.id for t in hot_issues.top(city.users["leader"], n=1)] == [noise.pk]
 
 
@@ -148,7 +151,9 @@ def test_the_pages(city: City) -> None:
     for key in ("n1", "n2", "n3"):
         assert f'href="/cases/{cases[key].code}/"' in detail
     assert cases["far"].code not in detail
-    assert "张*" in detail and "张三" not in detail and "13800000001" not in detail
+    assert "张*" in detail
+    assert "张三" not in detail
+    assert "13800000001" not in detail
     street = client_for(city.users["street_dispatcher"])
     assert street.get(f"/hot-issues/{noise.pk}/").status_code == 200
     assert street.get(f"/hot-issues/{parking.pk}/").status_code == 404

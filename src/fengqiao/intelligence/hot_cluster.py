@@ -16,9 +16,10 @@ Grouping (``group``):
 
 Heat (``heat``), one documented formula (docs/hot_issues.md):
 
-    heat = (users + 0.5·(messages − users) + 2·ln(1 + likes + 0.5·dislikes)) × (0.5 + 0.5·c) × (0.5 + 0.5·r)
+    heat = (users + ln(1 + messages − users) + 2·ln(1 + likes + 0.5·dislikes)) × (0.5 + 0.5·c) × (0.5 + 0.5·r)
 
-users = distinct authors (a repeat author counts half), likes/dislikes = 点赞/反对 summed over the group,
+users = distinct authors (one person writing again and again adds only logarithmically),
+likes/dislikes = 点赞/反对 summed over the group,
 c = share of the group's messages inside its busiest 30-day window (time concentration),
 r = 0.5 ** (days since the group's last message / 30) (recency, against the reference time).
 """
@@ -354,7 +355,7 @@ def heat(messages: Sequence[Message], members: Sequence[int], reference: dt.date
     dislikes = sum(max(m.dislikes, 0) for m in ms)
     times = sorted(m.at for m in ms)
     users = len(authors)
-    base = users + 0.5 * (len(ms) - users) + 2.0 * math.log1p(likes + 0.5 * dislikes)
+    base = users + math.log1p(len(ms) - users) + 2.0 * math.log1p(likes + 0.5 * dislikes)
     busiest = max(_in_window(times, k) for k in range(len(times)))
     concentration = busiest / len(times)
     age_days = max((reference - times[-1]).total_seconds() / 86400.0, 0.0)
