@@ -90,7 +90,8 @@ def test_the_district_in_march(city: City, march: dict[str, RiskEntry]) -> None:
     def short(key: str) -> list[Any]:
         return list(indicators.shortfall(key, city.users["risk_officer"], *MARCH, area=city.district))
 
-    assert short("screening") == city.grids[2:]
+    district_grids = indicators.grids(city.users["risk_officer"], area=city.district)
+    assert [g for _c, g in indicators.unscreened(district_grids, *MARCH)] == city.grids[2:]
     assert codes(short("assessment")) == [march["B"].code]
     assert codes(short("listing")) == [march["A"].code]
     assert codes(short("control")) == [march["D"].code]
@@ -100,11 +101,11 @@ def test_the_district_in_march(city: City, march: dict[str, RiskEntry]) -> None:
 
 def test_another_period_counts_nothing_and_shows_no_rate(city: City, march: dict[str, RiskEntry]) -> None:
     ind = indicators.compute(city.users["leader"], dt.date(2026, 2, 1), dt.date(2026, 3, 1))
-    assert figures(ind) == {"screening": (0, 4), "assessment": (0, 0), "listing": (0, 0), "control": (0, 0),
+    assert figures(ind) == {"screening": (0, 0), "assessment": (0, 0), "listing": (0, 0), "control": (0, 0),
                             "consolidation": (0, 0), "resolution": (0, 0)}
     assert ind.assessment.rate is None
     assert not ind.assessment.short
-    assert ind.score == 0.0  # only screening applies, and no grid was screened
+    assert ind.score is None  # no rate applies: no campaign started in February
 
 
 def test_time_brings_overdue_reviews_and_due_follow_ups(city: City, march: dict[str, RiskEntry], frozen: Any) -> None:

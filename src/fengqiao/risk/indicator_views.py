@@ -24,12 +24,13 @@ from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
 from fengqiao.kit import clock
 from fengqiao.kit.errors import NotFound, PermissionDenied, ValidationFailed
-from fengqiao.kit.pagination import paginate, query_with
+from fengqiao.kit.pagination import Page, paginate, query_with
 from fengqiao.risk import indicators, presenters, selectors
 from fengqiao.risk.forms import PERIOD_KINDS, IndicatorForm
 from fengqiao.web.views import current_user, render_error
 
 VIEWERS = frozenset({Role.RISK_OFFICER, Role.LEADER, Role.ADMIN})
+DRILL_PAGE = 50
 
 
 @dataclass
@@ -126,19 +127,33 @@ def indicator_drill(request: HttpRequest, key: str) -> HttpResponse:
         sel = _select(request)
     except (NotFound, PermissionDenied, ValidationFailed) as e:
         return render_error(request, e)
-    qs = indicators.shortfall(key, sel.user, sel.start, sel.end, area=sel.area, unit=sel.unit)
-    page = paginate(qs, request.GET.get("page"), 50)
     rows: list[dict[str, Any]] = []
-    if key != "screening":
+    grids: list[tuple[Any, Any]] = []
+    if key == "screening":
+        missing = indicators.unscreened(indicators.grids(sel.user, area=sel.area, unit=sel.unit), sel.start, sel.end)
+        number = _page_number(request.GET.get("page"), len(missing), DRILL_PAGE)
+        grids = missing[(number - 1) * DRILL_PAGE:number * DRILL_PAGE]
+        page = Page(items=grids, number=number, per_page=DRILL_PAGE, total=len(missing), total_capped=False)
+    else:
+        qs = indicators.shortfall(key, sel.user, sel.start, sel.end, area=sel.area, unit=sel.unit)
+        page = paginate(qs, request.GET.get("page"), DRILL_PAGE)
         rows = [{"entry": e, "tone": presenters.GRADE_TONES.get(e.grade, "grey"), "area": presenters.area_name(e),
                  "overdue": presenters.overdue(e)} for e in page.items]
     return render(request, "risk/indicator_drill.html", {
         "sel": sel, "key": key, "label": indicators.LABELS[key], "shortfall": indicators.SHORTFALL[key],
-        "page": page, "rows": rows, "grids": page.items if key == "screening" else [], "query": sel.query(),
+        "page": page, "rows": rows, "grids": grids, "query": sel.query(),
         "end_shown": sel.end - dt.timedelta(days=1),
         "prev_query": query_with(request.GET, page=str(page.previous_number)),
         "next_query": query_with(request.GET, page=str(page.next_number)),
     })
+
+
+def _page_number(value: str | None, total: int, per_page: int) -> int:
+    try:
+        number = max(1, int(value or 1))
+    except ValueError:
+        number = 1
+    return min(number, max(1, -(-total // per_page)))
 
 
 def _pct(rate: indicators.Rate) -> float | None:

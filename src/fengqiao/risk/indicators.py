@@ -4,7 +4,8 @@ unit and period; each one's shortfall as a drill-down query; the per-unit risk-w
 Definitions (docs/risk.md is the reference): the entries counted are those **opened in the period**
 (``period_start`` ≤ opened_at < ``period_end``, local dates, end exclusive), measured in their state now.
 
-* 排查率 screening   = grids screened (any campaign, screened in the period) ÷ grids in the area;
+* 排查率 screening   = grids screened in the period's campaigns ÷ grids those campaigns cover (a campaign
+  belongs to the period it starts in; a grid counts once per campaign);
 * 评估率 assessment  = entries judged with a graded reason (no longer ``screened``) ÷ entries opened;
 * 建单率 listing     = judged entries that were listed or dismissed with a reason ÷ judged entries;
 * 稳控率 control     = listed entries with at least one 稳控措施 and no overdue review ÷ listed entries;
@@ -19,6 +20,7 @@ Definitions (docs/risk.md is the reference): the entries counted are those **ope
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +31,7 @@ from fengqiao.accounts.models import User
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
 from fengqiao.kit import clock
-from fengqiao.risk.models import RiskEntry, Screening
+from fengqiao.risk.models import Campaign, RiskEntry, Screening
 from fengqiao.risk.selectors import visible
 from fengqiao.risk.states import REVIEWED, RState
 
@@ -45,7 +47,8 @@ LABELS: dict[str, Any] = {
     "consolidation": _("巩固率"), "resolution": _("化解率"),
 }
 SHORTFALL: dict[str, Any] = {
-    "screening": _("未排查的网格"), "assessment": _("尚未识别定级的风险"), "listing": _("已识别、尚未建单的风险"),
+    "screening": _("排查活动中未排查的网格"), "assessment": _("尚未识别定级的风险"),
+    "listing": _("已识别、尚未建单的风险"),
     "control": _("未落实稳控措施或复核逾期的风险"), "consolidation": _("销号后未回访或回访发现反弹的风险"),
     "resolution": _("尚未销号的在册风险"),
 }
@@ -156,8 +159,34 @@ def grids(user: User | None, *, area: Area | None = None, unit: Unit | None = No
     return qs
 
 
-def screened_grids(start: dt.date, end: dt.date) -> QuerySet[Screening]:
-    return Screening.objects.filter(screened_at__gte=_moment(start), screened_at__lt=_moment(end))
+def campaigns(start: dt.date, end: dt.date) -> QuerySet[Campaign]:
+    """The period's campaigns: those starting in it."""
+    return Campaign.objects.filter(starts_on__gte=start, starts_on__lt=end).select_related("area")
+
+
+def _screening(grid_qs: QuerySet[Area] | None, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(grids screened, grids due) over the period's campaigns, within ``grid_qs``."""
+    if grid_qs is None:
+        return 0, 0
+    due = 0
+    period = list(campaigns(start, end))
+    for c in period:
+        due += grid_qs.filter(path__startswith=f"{c.area.path}/").count()
+    done = Screening.objects.filter(campaign__in=period, grid__in=grid_qs.values("pk")).count() if period else 0
+    return done, due
+
+
+def unscreened(grid_qs: QuerySet[Area] | None, start: dt.date, end: dt.date) -> list[tuple[Campaign, Area]]:
+    """The (campaign, grid) pairs of the period not screened, by campaign and grid."""
+    if grid_qs is None:
+        return []
+    out = []
+    for c in campaigns(start, end).order_by("starts_on", "code"):
+        done = Screening.objects.filter(campaign=c).values("grid_id")
+        for grid in (grid_qs.filter(path__startswith=f"{c.area.path}/").exclude(pk__in=done)
+                     .select_related("parent", "parent__parent").order_by("path")):
+            out.append((c, grid))
+    return out
 
 
 def _overdue(now: dt.datetime) -> Q:
@@ -202,16 +231,11 @@ def compute(user_or_scope: User | None, period_start: dt.date, period_end: dt.da
             unit: Unit | None = None) -> Indicators:
     """The indicators of the entries and grids ``user_or_scope`` may read (``None``: the whole city, for
     system jobs only), in ``area`` (district, street …) and/or answered for by ``unit``, for entries opened
-    and grids screened in ``[period_start, period_end)``."""
+    and campaigns started in ``[period_start, period_end)``."""
     user = user_or_scope
     now = clock.now()
     counts = cohort(user, period_start, period_end, area=area, unit=unit).order_by().aggregate(**_aggregates(now))
-    grid_qs = grids(user, area=area, unit=unit)
-    grid_total = screened = 0
-    if grid_qs is not None:
-        grid_total = grid_qs.count()
-        screened = (screened_grids(period_start, period_end).filter(grid__in=grid_qs.values("pk"))
-                    .values("grid_id").distinct().count())
+    screened, grid_total = _screening(grids(user, area=area, unit=unit), period_start, period_end)
     overdue = entries(user, area=area, unit=unit).filter(_overdue(now)).count()
     return _build(period_start, period_end, area.pk if area else None, unit.pk if unit else None, counts,
                   screened, grid_total, overdue)
@@ -219,14 +243,8 @@ def compute(user_or_scope: User | None, period_start: dt.date, period_end: dt.da
 
 def shortfall(key: str, user: User | None, start: dt.date, end: dt.date, *, area: Area | None = None,
               unit: Unit | None = None) -> QuerySet[Any]:
-    """What keeps ``key`` below 100 %: entries (or, for screening, grids)."""
+    """What keeps ``key`` below 100 %: the entries (for screening see ``unscreened``)."""
     now = clock.now()
-    if key == "screening":
-        grid_qs = grids(user, area=area, unit=unit)
-        if grid_qs is None:
-            return Area.objects.none()
-        done = screened_grids(start, end).values("grid_id")
-        return grid_qs.exclude(pk__in=done).select_related("parent", "parent__parent").order_by("path")
     qs = cohort(user, start, end, area=area, unit=unit)
     judged = ~Q(status=S.SCREENED) & ~Q(grade_reason="")
     listed = Q(status__in=list(LISTED))
@@ -287,15 +305,18 @@ def unit_scores(user: User | None, start: dt.date, end: dt.date, *, area: Area |
                    .annotate(n=Count("pk")))
     # screening of each street office's grids: grids per street, screened grids per street
     grid_qs = grids(user, area=area)
-    per_street_total: dict[int, int] = {}
+    per_street_total: dict[int, int] = defaultdict(int)
     per_street_done: dict[int, int] = {}
-    if grid_qs is not None and offices:
-        for street_id, n in (grid_qs.filter(parent__parent_id__in=list(offices)).order_by()
-                             .values_list("parent__parent_id").annotate(n=Count("pk"))):
-            per_street_total[street_id] = n
-        for street_id, n in (screened_grids(start, end).filter(grid__in=grid_qs.values("pk"),
-                                                               street_id__in=list(offices)).order_by()
-                             .values_list("street_id").annotate(n=Count("grid_id", distinct=True))):
+    period = list(campaigns(start, end))
+    if grid_qs is not None and offices and period:
+        for c in period:
+            for street_id, n in (grid_qs.filter(path__startswith=f"{c.area.path}/",
+                                                parent__parent_id__in=list(offices)).order_by()
+                                 .values_list("parent__parent_id").annotate(n=Count("pk"))):
+                per_street_total[street_id] += n
+        for street_id, n in (Screening.objects.filter(campaign__in=period, grid__in=grid_qs.values("pk"),
+                                                      street_id__in=list(offices)).order_by()
+                             .values_list("street_id").annotate(n=Count("pk"))):
             per_street_done[street_id] = n
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(grouped))}
     scores = []
