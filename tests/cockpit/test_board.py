@@ -76,7 +76,8 @@ def table(body: str) -> dict[str, list[str]]:
     part = body.split('data-testid="board-table"', 1)[1].split("</table>", 1)[0]
     rows = {}
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S)[1:]:
-        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)]
+        found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in found]
         rows[cells[0]] = cells[1:]
     return rows
 

@@ -121,7 +121,7 @@ def test_month_report_equals_the_fact_rows(city: City, month: list[Case]) -> Non
     assert report.channels[0].share == round(5 / 7, 4)
     assert [ln.label for ln in report.channels][:1] == ["12345 热线"]
     categories = {ln.label: ln.totals.received for ln in report.categories}
-    assert categories == {"城乡建设": 5, "环境保护": 1, "未知": 1}  # top-level categories; one has none
+    assert categories == {"城乡建设": 5, "环境保护": 1, "未分类": 1}  # top-level categories; one has none
     assert len(report.days) == 30
     assert report.days[24] == "2026-11-25"
     assert report.received_by_day[24] == 7

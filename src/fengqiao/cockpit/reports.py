@@ -206,7 +206,8 @@ def headline(now: sel.Totals, before: sel.Totals) -> list[Figure]:
 def lines(scope: sel.Scope, period: sel.Period, previous: sel.Period, dim: str, total: int,
           limit: int | None = None) -> list[Line]:
     before = {r.key: r.totals.received for r in sel.breakdown(scope, previous, dim)}
-    return [Line(r.key, r.label, r.totals, round(r.totals.received / total, 4) if total else None,
+    blank = _("未分类") if dim == Dim.CATEGORY else _("未明确区域") if dim in (Dim.DISTRICT, Dim.STREET) else _("未知")
+    return [Line(r.key, r.label if r.key else blank, r.totals, round(r.totals.received / total, 4) if total else None,
                  before.get(r.key, 0)) for r in sel.breakdown(scope, period, dim, limit)]
 
 
