@@ -94,7 +94,8 @@ def parties(qs: QuerySet[Score], limit: int = 10) -> list[Aggregate]:
     labels: dict[str, str] = {}
     for key in keys:
         kind, digest = key[:1], key[2:]
-        party = Party.objects.filter(**{"phone_hash" if kind == "p" else "id_hash": digest}).order_by("pk").first()
+        party = Party.objects.filter(**{"phone_hash" if kind == "p" else "id_hash": digest},
+                                     case__code__in=details[key][1]).order_by("pk").first()  # a case in scope
         if party is not None:
             labels[key] = " ".join(x for x in (pii.mask_name(party.name), pii.mask_phone(party.phone)) if x)
     return [Aggregate(k, labels.get(k, _("当事人")), n, p, _best_grade([g for g in details[k][0] if g]),
