@@ -36,6 +36,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--pairs", default=str(ROOT / "bench" / "data" / "hot_pairs.csv"))
+    parser.add_argument("--scale", type=int, default=0,
+                        help="also time the system's grouping on N messages: the file's messages copied, each "
+                             "copy given a random community of 400 (blocks), as the job groups a city")
     args = parser.parse_args()
     if not Path(args.data).exists():
         print(f"skipped: {args.data} is not here (the shared data sits beside the checkout)", file=sys.stderr)
@@ -81,7 +84,31 @@ def main() -> int:
     rows = hot_csv.top_rows(messages, 5)
     print(f"\ntop 5 (grouping + heat, end to end: {time.perf_counter() - started:.1f} s)")
     print(hot_csv.format_table(rows))
+    if args.scale:
+        _scale(messages, args.scale)
     return 0
+
+
+def _scale(messages: list[Any], n: int) -> None:
+    """Synthetic load, said so: the file's texts repeated to ``n`` messages with random community keys."""
+    import dataclasses
+    import random
+
+    from fengqiao.intelligence import hot_cluster as hc
+
+    rng = random.Random(7)
+    many = [dataclasses.replace(messages[k % len(messages)], id=str(k), place_key=f"c{rng.randrange(400)}")
+            for k in range(n)]
+    started = time.perf_counter()
+    feats = hc.features(many)
+    vec_s = time.perf_counter() - started
+    groups = hc.group(many, f=feats)
+    group_s = time.perf_counter() - started - vec_s
+    ranked = hc.rank(many, groups, f=feats, min_size=2)
+    total = time.perf_counter() - started
+    print(f"\nscale (synthetic: {n} messages = the file's texts repeated, 400 random communities): "
+          f"vectors {vec_s:.1f} s, grouping {group_s:.1f} s, total with heat {total:.1f} s; "
+          f"{len(ranked)} groups of 2 or more")
 
 
 def _same_subject(messages: Sequence[Any], normalise: Callable[[str], str]) -> list[list[int]]:

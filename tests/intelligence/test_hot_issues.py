@@ -169,3 +169,18 @@ def test_an_empty_list_says_why(city: City) -> None:
     assert "热点问题尚未计算" in html
     hot_issues.refresh_city(city.city.pk, later())
     assert "近期没有两件以上同一问题的事件" in client_for(city.users["leader"]).get("/hot-issues/").content.decode()
+
+
+def test_the_navigation_tag_shows_the_link_to_readers_only(city: City) -> None:
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    tpl = Template("{% load hot_nav %}{% hot_issues_nav_link %}")
+    for name, shown in (("leader", True), ("risk_officer", True), ("dispatcher", True), ("admin", True),
+                        ("grid_worker", False), ("handler", False), ("citizen", False)):
+        request = RequestFactory().get("/hot-issues/")
+        request.user = city.users[name]
+        html = tpl.render(Context({"request": request}))
+        assert ('href="/hot-issues/"' in html) is shown, name
+        if shown:
+            assert 'aria-current="page"' in html

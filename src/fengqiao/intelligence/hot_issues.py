@@ -153,7 +153,7 @@ def case_messages(city: Area, start: dt.datetime, end: dt.datetime) -> tuple[lis
 def _terms(messages: list[hc.Message], members: list[int]) -> list[str]:
     counts: Counter[str] = Counter()
     for k in members:
-        counts.update(set(hc.tokens(messages[k].subject)))
+        counts.update({t for t in hc.tokens(messages[k].subject) if len(t) > 1})  # 困/人: cut pieces say little
     return [t for t, n in counts.most_common(5) if n > 1 or len(members) == 1]
 
 
