@@ -56,6 +56,13 @@ def test_the_demo_assessments(city: City) -> None:
             assert d.reported_at is not None
             assert d.reported_at <= NOW
     assert Opinion.objects.filter(public=True).count() == 7
+    for opinion in Opinion.objects.select_related("decision"):
+        assert opinion.decision.consultation_opened_at is not None
+        assert opinion.decision.consultation_opened_at <= opinion.recorded_at <= NOW
+    tracked = Decision.objects.get(title="国有纺织厂破产重整职工安置").measures.exclude(progress="")
+    assert tracked.count() == 3
+    for measure in tracked:  # each progress line carries the day it was written, not the day the demo ran
+        assert not any(line.startswith("2026-11-20") for line in measure.progress.splitlines())
     # 变电站 and 化工园区 by their items; 学区调整 raised by a third of its opinions opposing
     assert Decision.objects.filter(grade="high").count() == 3
     assert set(Decision.objects.exclude(conclusion="").values_list("conclusion", flat=True)) == {

@@ -74,6 +74,9 @@ def test_create_through_the_form(city: City) -> None:
     assert done["Location"] == f"/stability/{decision.code}/"
     assert decision.population == 860
     assert client_for(city.users["grid_worker"]).get("/stability/new/").status_code == 403
+    # a city department's handler names any street (her reach is her unit's, not an area)
+    handler_form = client_for(city.users["handler"]).get("/stability/new/").content.decode()
+    assert f'<option value="{city.other_street.pk}">' in handler_form
 
 
 def test_the_page_shows_the_consultation_matrix_and_the_registers_risks(city: City) -> None:

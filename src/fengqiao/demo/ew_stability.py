@@ -247,7 +247,7 @@ def create(org: Any, staff: Any, areas: dict[str, Any], rng: random.Random, now:
         with transaction.atomic():
             decision = _run(plan, org, actors, street, scope, rng)
             _date_back(decision, now - dt.timedelta(days=plan.days), now, rng)
-        counts[f"stability.{decision.status}"] += 1
+        counts[f"stability.state.{decision.status}"] += 1
         counts["stability.decisions"] += 1
     counts["stability.opinions"] = Opinion.objects.count()
     counts["stability.risk_items"] = RiskItem.objects.count()
@@ -370,13 +370,13 @@ def _date_back(decision: Decision, start: dt.datetime, end: dt.datetime, rng: ra
         fields["consultation_closes_at"] = fields["consultation_opened_at"] + dt.timedelta(days=15)
     fields["code"] = f"WP{clock.localtime(events[0].at):%y%m%d}-{decision.code.split('-')[1]}"
     Decision.objects.filter(pk=decision.pk).update(**fields)
-    opened = when.get("open_consultation")
-    last_opinion = when.get("last:record_opinion") or when.get("last:public_opinion")
-    if opened is not None:
-        for opinion in Opinion.objects.filter(decision=decision):
-            day = rng.uniform(0, ((last_opinion or opened) - opened).total_seconds())
-            opinion.held_on = clock.localtime(opened + dt.timedelta(seconds=day)).date()
-            opinion.recorded_at = opened + dt.timedelta(seconds=day)
+    # each opinion on the day its event was written (staff records in order, a citizen's by its id)
+    recorded = iter(e for e in events if e.action == "record_opinion")
+    public_at = {e.data.get("opinion"): e.at for e in events if e.action == "public_opinion"}
+    for opinion in Opinion.objects.filter(decision=decision).order_by("pk"):
+        written = public_at.get(opinion.pk) if opinion.public else next(recorded).at
+        if written is not None:
+            opinion.held_on, opinion.recorded_at = clock.localtime(written).date(), written
             opinion.save(update_fields=["held_on", "recorded_at"])
     RiskItem.objects.filter(decision=decision).update(created_at=when.get("add_item", events[0].at))
     made = when.get("add_measure")
@@ -385,9 +385,12 @@ def _date_back(decision: Decision, start: dt.datetime, end: dt.datetime, rng: ra
             shift = clock.today() - clock.localtime(made).date()
             measure.deadline -= shift
             measure.created_at = made
+            tracked = [e for e in events if e.action == "track" and e.data.get("measure") == measure.pk]
+            if tracked:  # the progress lines carry the day they were written
+                measure.progress = "\n".join(f"{clock.localtime(e.at):%Y-%m-%d} {e.note}" for e in tracked)
             if measure.done_at is not None:
-                measure.done_at = when.get("last:track", made)
-            measure.save(update_fields=["deadline", "created_at", "done_at"])
+                measure.done_at = tracked[-1].at if tracked else made
+            measure.save(update_fields=["deadline", "created_at", "done_at", "progress"])
 
 
 def wipe(say: Callable[[str], None]) -> None:

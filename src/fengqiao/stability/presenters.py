@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from fengqiao.accounts.models import User
 from fengqiao.risk.models import RiskEntry
 from fengqiao.risk.selectors import visible as visible_risks
+from fengqiao.risk.states import RState
 from fengqiao.stability import grading
 from fengqiao.stability.models import Channel, Decision
 from fengqiao.stability.states import (
@@ -116,7 +117,7 @@ def register_risks(user: User, decision: Decision) -> tuple[QuerySet[RiskEntry],
     for path in decision.areas.values_list("path", flat=True):
         q |= (Q(street__path=path) | Q(street__path__startswith=f"{path}/") | Q(community__path=path)
               | Q(grid__path__startswith=f"{path}/"))
-    qs = visible_risks(user).filter(q)
+    qs = visible_risks(user).filter(q).exclude(status=RState.DISMISSED)
     return (qs.select_related("street", "community", "grid").annotate(rank=GRADE_RANK)
             .order_by("rank", "-opened_at")[:10], qs.count())
 

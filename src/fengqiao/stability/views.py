@@ -53,7 +53,11 @@ TAB_BY_KEY = {t.key: t for t in TABS}
 
 
 def _area_choices(user: User) -> list[tuple[int, str]]:
-    areas = Area.objects.filter(scope.area_filter(user), level__in=prepare.SCOPE_LEVELS).order_by("path")
+    """The areas a user may name: her area's (an officer's), any (a unit's handler: a city department's
+    decision may affect any street)."""
+    reach = scope.reach_of(user)
+    where = scope.area_filter(user) if reach.area_ids or reach.everything else Q()
+    areas = Area.objects.filter(where, level__in=prepare.SCOPE_LEVELS).order_by("path")
     return [(a.pk, ("　" if a.level != Level.DISTRICT else "") + ("　" if a.level == Level.COMMUNITY else "") + a.name)
             for a in areas.only("pk", "name", "level")[:2000]]
 
