@@ -127,6 +127,15 @@ def test_two_small_areas_need_no_secondary_suppression(city: City, districts: di
     assert rows["高港区"][0] == rows["姜堰区"][0] == "<10"
 
 
+def test_the_unplaced_row_alone_hides_no_district(city: City, districts: dict[str, Area], client: Client) -> None:
+    """Three matters without a district are the only row below ten: they are no area to protect."""
+    Fact.objects.filter(scope=CITY_SCOPE, dim=Dim.DISTRICT, key=str(districts["姜堰区"].pk)).update(key="")
+    districts["姜堰区"].delete()
+    rows = table(page(client).content.decode())
+    assert rows == {"海陵区": ["40", "30", "78.9%", "78.1%", "90.0%"], "高港区": ["12", "9", "75.0%", "—", "—"],
+                    "未明确区域": ["<10", "<10", "—", "—", "—"]}
+
+
 def test_a_district_shows_its_streets(city: City, districts: dict[str, Area], client: Client) -> None:
     body = page(client, district=city.district.code).content.decode()
     rows = table(body)
@@ -136,6 +145,36 @@ def test_a_district_shows_its_streets(city: City, districts: dict[str, Area], cl
     first = table(page(client).content.decode())
     assert f'district={city.district.code}' in page(client).content.decode()
     assert first["海陵区"][0] == "40"
+
+
+def test_a_hidden_district_stays_hidden_on_its_own_page(districts: dict[str, Area], client: Client) -> None:
+    """高港区 (12) is hidden beside 姜堰区 (3) in the city's table: its page must not give its 12 back."""
+    gaogang = districts["高港区"]
+    put(gaogang.pk, NOV, Dim.ALL, "", received=12, valid=12, resolved=9, on_time=9, due=9, evaluated=4, satisfied=4)
+    street = Area.objects.create(code="321203001", name="口岸街道", level=Level.STREET, parent=gaogang)
+    put(gaogang.pk, NOV, Dim.STREET, str(street.pk), received=12, valid=12, resolved=9)
+    body = page(client, district=gaogang.code).content.decode()
+    assert table(body) == {"口岸街道": ["<10", "<10", "—", "—", "—"]}
+    total = body.split('data-testid="board-total"', 1)[1].split("</section>", 1)[0]
+    assert "12" not in total
+    assert "<b>&lt;10</b>" in total
+
+
+def test_in_february_what_one_view_hides_all_three_hide(city: City, client: Client) -> None:
+    """February = this year less January: 海陵区's 5 matters in February must not come back as 25 − 20."""
+    other = Area.objects.create(code="321203", name="高港区", level=Level.DISTRICT, parent=city.city)
+    jan, feb = dt.date(2027, 1, 1), dt.date(2027, 2, 1)
+    for month, hailing, gaogang in ((jan, 20, 30), (feb, 5, 30)):
+        put(CITY_SCOPE, month, Dim.DISTRICT, str(city.district.pk), received=hailing, valid=hailing)
+        put(CITY_SCOPE, month, Dim.DISTRICT, str(other.pk), received=gaogang, valid=gaogang)
+        put(CITY_SCOPE, month, Dim.ALL, "", received=hailing + gaogang, valid=hailing + gaogang)
+        FactMonth.objects.create(month=month, computed_at=NOW)
+    with time_machine.travel(dt.datetime(2027, 2, 10, 10, 0, tzinfo=SH), tick=False):
+        views = {key: table(page(client, period=key).content.decode()) for key in board.PERIODS}
+    assert {key: rows["海陵区"][0] for key, rows in views.items()} == {"month": "<10", "last-month": "<10",
+                                                                     "year": "<10"}
+    assert {key: rows["高港区"][0] for key, rows in views.items()} == {"month": "<10", "last-month": "<10",
+                                                                     "year": "<10"}
 
 
 def test_last_month_and_this_year(city: City, districts: dict[str, Area], client: Client) -> None:

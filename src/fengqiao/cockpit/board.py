@@ -6,8 +6,12 @@ year, the matters received and resolved, the resolution, on-time and satisfactio
 * an area with fewer than ``MIN_CASES`` matters in the period shows "<10" for its counts and "—" for its
   rates; an area at or above it shows each rate only when that rate's own base (valid matters, matters due,
   evaluations) is at least ``MIN_CASES``;
-* when exactly one area of a table is suppressed, the next smallest is suppressed too, so the exact total
-  cannot give the hidden one back by subtraction.
+* when exactly one area of a table is suppressed, the next smallest area is suppressed too, so the exact
+  total cannot give the hidden one back by subtraction (the row of matters without an area is no area: when
+  it is the only one suppressed, nothing else is hidden);
+* a district hidden in the city's table is hidden on its own page too (its total and its streets);
+* in February, when this year is last month plus this month, what is hidden in one of the three views is
+  hidden in all three.
 """
 
 from __future__ import annotations
@@ -139,8 +143,9 @@ def _totals(values: dict[str, Any]) -> sel.Totals:
     return sel.Totals(**{m: int(values.get(m) or 0) for m in MEASURES})
 
 
-def build(scope: sel.Scope, period_key: str, period: sel.Period) -> Board:
-    counts = _counts(scope, period)
+def _rows(scope: sel.Scope, counts: dict[str, Any]) -> tuple[list[tuple[str, str, sel.Totals]], int]:
+    """(drill code, name, totals) per child area in code order, then the matters without one; and how many
+    of the rows are areas."""
     children = _children(scope)
     rows = [(a.code if a.level == Level.DISTRICT else "", a.name, _totals(counts["rows"].get(str(a.pk), {})))
             for a in children]
@@ -149,14 +154,50 @@ def build(scope: sel.Scope, period_key: str, period: sel.Period) -> Board:
     if unplaced and any(t.received for t in unplaced):
         merged = sel.Totals(**{m: sum(getattr(t, m) for t in unplaced) for m in MEASURES})
         rows.append(("", _("未明确区域"), merged))
+    return rows, len(children)
+
+
+def _suppressed(rows: list[tuple[str, str, sel.Totals]], areas: int) -> set[str]:
     small = [i for i, (_c, _n, t) in enumerate(rows) if t.received < MIN_CASES]
-    hide: set[int] = set()
-    if len(small) == 1 and len(rows) > 1:  # secondary suppression: protect the single hidden area
-        others = sorted((t.received, i) for i, (_c, _n, t) in enumerate(rows) if i not in small)
-        hide.add(others[0][1])
-    areas = [Place(code, name, publish(t, hide=i in hide)) for i, (code, name, t) in enumerate(rows)]
+    hide = {rows[i][1] for i in small}
+    if len(small) == 1 and small[0] < areas and areas > 1:
+        # secondary suppression: the single hidden area would come back as the total less the others; the
+        # "unplaced" row is no area, so it alone needs no protection (and never triggers a hidden district)
+        others = sorted((rows[i][2].received, i) for i in range(areas) if i not in small)
+        hide.add(rows[others[0][1]][1])
+    return hide
+
+
+def _year_is_two_months(today: dt.date) -> bool:
+    """In February this year is last month plus this month, so one view could be had from the other two."""
+    return today.month == 2
+
+
+def build(scope: sel.Scope, period_key: str, period: sel.Period, *, linked: bool = True) -> Board:
+    counts = _counts(scope, period)
+    rows, areas = _rows(scope, counts)
+    hide = _suppressed(rows, areas)
+    hide_total = False
+    if linked and period_key in PERIODS and _year_is_two_months(clock.today()):
+        for other in PERIODS:  # what is hidden in one of the three views is hidden in all of them
+            if other != period_key:
+                seen = build(scope, other, board_period(other)[1], linked=False)
+                hide |= {p.name for p in seen.areas if p.figures.suppressed}
+                hide_total |= seen.total.suppressed
+    if scope.area is not None and _hidden_in_city(scope.area, period_key, period):
+        # a district hidden in the city's table stays hidden on its own page: its total, or its streets
+        # summed, would give it back
+        hide |= {name for _c, name, _t in rows}
+        hide_total = True
+    places = [Place(code, name, publish(t, hide=name in hide)) for code, name, t in rows]
     level = Level.DISTRICT if scope.area is None else Level.STREET
-    return Board(scope, period_key, period, counts["as_of"], publish(_totals(counts["total"])), level, areas)
+    return Board(scope, period_key, period, counts["as_of"], publish(_totals(counts["total"]), hide=hide_total),
+                 level, places)
+
+
+def _hidden_in_city(district: Area, period_key: str, period: sel.Period) -> bool:
+    city = build(board_scope(""), period_key, period)
+    return any(p.code == district.code and p.figures.suppressed for p in city.areas)
 
 
 def chart_data(board: Board) -> dict[str, Any]:
