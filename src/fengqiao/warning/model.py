@@ -1,7 +1,9 @@
 """The escalation model: a logistic regression on the features (interpretable: a reason is a feature's
-positive contribution, coefficient × standardised value), calibrated by isotonic regression fitted on the
-last quarter of the training period.  Saved like the router's models, ``DATA_DIR/models/escalation.joblib``
-(written beside and renamed), loaded once per process and reloaded when the file changes; never downloaded.
+positive contribution, coefficient × standardised value), calibrated by Platt scaling (a one-feature logistic
+regression on its score) fitted on the last quarter of the training period; Platt rather than isotonic
+regression, whose top bin says "100 %" as soon as a handful of training rows all escalated.  Saved like the
+router's models, ``DATA_DIR/models/escalation.joblib`` (written beside and renamed), loaded once per process
+and reloaded when the file changes; never downloaded.
 
 ``backtest`` splits by time: train on snapshots whose whole horizon ended before the split, test on the
 snapshots after it whose horizon has ended by now (the split falls at ``split`` of the span left once one
@@ -21,7 +23,6 @@ from typing import Any
 import joblib
 import numpy as np
 from django.conf import settings
-from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
@@ -41,7 +42,7 @@ class EscalationModel:
     version: str
     scaler: StandardScaler
     logit: LogisticRegression
-    iso: IsotonicRegression
+    calibrator: LogisticRegression
     category_rate: dict[str, float]
     prior: float
     horizon_days: int = HORIZON_DAYS
@@ -52,7 +53,7 @@ class EscalationModel:
         return np.asarray(self.logit.decision_function(self.scaler.transform(X)))
 
     def proba(self, X: np.ndarray) -> np.ndarray:
-        return np.clip(np.asarray(self.iso.predict(self.raw(X))), 0.0, 1.0)
+        return platt(self.calibrator, self.raw(X))
 
     def contributions(self, x: np.ndarray) -> dict[str, float]:
         """Each feature's push on the log-odds against an average case (coefficient × standardised value)."""
@@ -122,10 +123,21 @@ def fit(history: History, train: Rows, version: str, horizon_days: int = HORIZON
     X, _base = matrix(history, train, rates, prior)
     scaler = StandardScaler().fit(X[fit_idx])
     logit = LogisticRegression(C=0.5, max_iter=2000).fit(scaler.transform(X[fit_idx]), train.labels[fit_idx])
-    model = EscalationModel(version=version, scaler=scaler, logit=logit, iso=IsotonicRegression(out_of_bounds="clip"),
-                            category_rate=rates, prior=prior, horizon_days=horizon_days)
-    model.iso.fit(model.raw(X[cal_idx]), train.labels[cal_idx])
-    return model
+    raw = np.asarray(logit.decision_function(scaler.transform(X[cal_idx])))
+    return EscalationModel(version=version, scaler=scaler, logit=logit,
+                           calibrator=fit_platt(raw, train.labels[cal_idx]), category_rate=rates, prior=prior,
+                           horizon_days=horizon_days)
+
+
+def fit_platt(scores: np.ndarray, labels: np.ndarray) -> LogisticRegression:
+    """P(escalation | score) as a logistic curve of the score (Platt scaling)."""
+    if len(set(labels.tolist())) < 2:
+        raise NotEnoughData("the calibration rows are all of one outcome")
+    return LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), labels)
+
+
+def platt(calibrator: LogisticRegression, scores: np.ndarray) -> np.ndarray:
+    return np.asarray(calibrator.predict_proba(np.asarray(scores, dtype=float).reshape(-1, 1))[:, 1])
 
 
 # --- measures -----------------------------------------------------------------------------------------------
@@ -184,11 +196,11 @@ def backtest(history: History, now: float, *, horizon_days: int = HORIZON_DAYS, 
         raise NotEnoughData("no test rows after the split")
     proba = model.proba(X)
     raw = model.raw(X)
-    # the baseline, calibrated the same way (isotonic on the training rows' baseline)
+    # the baseline, calibrated the same way (Platt scaling on the training rows' baseline)
     _Xt, base_train = matrix(history, train, model.category_rate, model.prior, baseline)
-    base_iso = IsotonicRegression(out_of_bounds="clip").fit(base_train, train.labels)
-    mine = figures(test.labels, raw + proba * 1e-9, proba)  # the raw score orders, the probability is judged
-    base_figures = figures(test.labels, base, np.clip(base_iso.predict(base), 0, 1))
+    base_cal = fit_platt(base_train, train.labels)
+    mine = figures(test.labels, raw, proba)
+    base_figures = figures(test.labels, base, platt(base_cal, base))
     return {
         **mine, "horizon_days": horizon_days, "snapshot_days": SNAPSHOT_DAYS,
         "split_at": dt.datetime.fromtimestamp(cut, tz=dt.UTC).isoformat(timespec="seconds"),
