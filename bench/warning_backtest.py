@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _db import fresh_database, setup_django  # noqa: E402
+from _db import fresh_database, setup_django
 
 
 def ratio(a: float | None, b: float | None) -> str:
