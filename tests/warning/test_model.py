@@ -27,7 +27,7 @@ def backtest(*extra: str) -> dict[str, Any]:
         call_command("warning", "backtest", "--json", *extra, stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
-    return json.loads(lines[0])  # type: ignore[no-any-return]
+    return json.loads(lines[0])
 
 
 def test_backtest_prints_one_json_line_and_beats_the_baseline(city: City, data_dir: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from fengqiao.cases import services as case_services
-from fengqiao.cases.models import Channel
+from fengqiao.cases.models import Case, Channel
 from fengqiao.notifications.models import Outbox
 from fengqiao.warning import data, selectors, services
 from fengqiao.warning import model as escalation
@@ -33,7 +33,7 @@ def installed(city: City, data_dir: Path) -> escalation.EscalationModel:
     return found
 
 
-def threatening(city: City, grid: int = 0) -> object:
+def threatening(city: City, grid: int = 0) -> Case:
     with time_machine.travel(NOW, tick=False):
         case = register(city, grid=grid, title="邻里纠纷，对方扬言要报复", channel=Channel.HOTLINE_12345,
                         parties=[case_services.PartyInput(name="王五", phone="13900000001")])
@@ -43,7 +43,7 @@ def threatening(city: City, grid: int = 0) -> object:
 def test_a_score_has_a_grade_reasons_and_an_event(city: City, installed: escalation.EscalationModel) -> None:
     case = threatening(city)
     with time_machine.travel(NOW, tick=False):
-        score = services.score_case(case)  # type: ignore[arg-type]
+        score = services.score_case(case)
     assert score is not None
     assert 0 <= score.probability <= 1
     assert score.grade == services.grade_for(score.probability).value
@@ -70,21 +70,22 @@ def test_alerts_go_once_per_case_and_grade_to_the_lead_unit_and_street_office(
     Threshold.objects.filter(grade="general").update(min_probability=0.0)  # whatever it scores: 一般 at least
     Threshold.objects.filter(grade="key").update(min_probability=0.999)
     with time_machine.travel(NOW, tick=False):
-        first = services.score_case(case)  # type: ignore[arg-type]
-        assert first is not None and first.grade == Grade.GENERAL
+        first = services.score_case(case)
+        assert first is not None
+        assert first.grade == Grade.GENERAL
         alerts = set(Alert.objects.filter(case=case).values_list("unit_id", "grade"))
         assert alerts == {(city.departments[0].pk, "general"), (city.departments[2].pk, "general")}
-        sent = Outbox.objects.filter(kind="warning", case_id=case.pk)  # type: ignore[attr-defined]
+        sent = Outbox.objects.filter(kind="warning", case_id=case.pk)
         recipients = set(sent.values_list("recipient_id", flat=True))
         assert recipients == {city.users[u].pk for u in ("handler", "mediator", "judge")}  # D1's and D3's staff
         assert "激化预警（一般）" in sent.first().subject  # type: ignore[union-attr]
         count = sent.count()
-        services.score_case(case)  # type: ignore[arg-type]
-        services.score_case(case)  # type: ignore[arg-type]
+        services.score_case(case)
+        services.score_case(case)
         assert sent.count() == count
         assert Alert.objects.filter(case=case).count() == 2
         Threshold.objects.filter(grade="key").update(min_probability=0.0)
-        services.score_case(case)  # type: ignore[arg-type]
+        services.score_case(case)
     assert Alert.objects.filter(case=case, grade="key").count() == 2
     assert sent.count() == 2 * count
     assert ScoreEvent.objects.filter(case=case, action="regrade", to_grade="key").count() == 1
@@ -93,17 +94,17 @@ def test_alerts_go_once_per_case_and_grade_to_the_lead_unit_and_street_office(
 def test_the_periodic_job_scores_new_and_changed_cases(city: City, installed: escalation.EscalationModel) -> None:
     case = threatening(city)
     with time_machine.travel(NOW, tick=False):
-        assert case.pk in services.due()  # type: ignore[attr-defined]
+        assert case.pk in services.due()
         done = services.score_due()
         assert done >= 1
-        assert case.pk not in services.due()  # type: ignore[attr-defined]
-        case_services.accept(city.users["handler"], case.code)  # type: ignore[attr-defined]
-        assert case.pk in services.due()  # type: ignore[attr-defined]
+        assert case.pk not in services.due()
+        case_services.accept(city.users["handler"], case.code)
+        assert case.pk in services.due()
 
 
 def test_without_a_model_nothing_is_scored(city: City, data_dir: Path) -> None:
     case = threatening(city)
-    assert services.score_case(case) is None  # type: ignore[arg-type]
+    assert services.score_case(case) is None
     assert services.score_due() == 0
     assert not Score.objects.exists()
 
@@ -113,7 +114,7 @@ def test_cockpit_selectors_are_scoped(city: City, installed: escalation.Escalati
     near, far = threatening(city, grid=0), threatening(city, grid=2)
     with time_machine.travel(NOW, tick=False):
         for case in (near, far):
-            services.score_case(case)  # type: ignore[arg-type]
+            services.score_case(case)
     since = NOW - dt.timedelta(days=1)
     everyone = selectors.grade_counts(city.users["leader"], since)
     assert sum(everyone.values()) == 2

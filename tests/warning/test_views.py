@@ -60,7 +60,8 @@ def test_the_list_is_scoped_by_grade_with_reasons(city: City, installed: None) -
     leader = client_for(city.users["leader"]).get("/warning/")
     assert leader.status_code == 200
     html = leader.content.decode()
-    assert near.code in html and far.code in html
+    assert near.code in html
+    assert far.code in html
     assert "文本含威胁、报复言语（报复）" in html
     assert f'href="/risk/open/{near.code}/"' in html  # 重点: one click to the register
     mine = client_for(city.users["grid_worker"]).get("/warning/").content.decode()
@@ -93,12 +94,15 @@ def test_module_pages_list_addresses_with_figures(city: City, installed: None) -
     page = client.get("/warning/rental/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert rental.code in html and family.code not in html
-    assert 'id="w-chart-data"' in html and "echarts.min.js" in html
+    assert rental.code in html
+    assert family.code not in html
+    assert 'id="w-chart-data"' in html
+    assert "echarts.min.js" in html
     signals = {s["label"]: s["n"] for s in page.context["chart"]["signals"]}
     assert signals == {"租金拖欠、押金纠纷": 1, "驱赶、强制清退": 1}
     family_page = client.get("/warning/family/")
-    assert family.code in family_page.content.decode() and rental.code not in family_page.content.decode()
+    assert family.code in family_page.content.decode()
+    assert rental.code not in family_page.content.decode()
     assert {s["label"] for s in family_page.context["chart"]["signals"]} == {
         "家庭暴力信号", "离婚涉及子女抚养", "离婚纠纷"}
     assert rental.code not in client_for(city.users["other_grid_worker"]).get("/warning/rental/").content.decode()
@@ -115,7 +119,8 @@ def test_the_case_page_panel_scores_on_demand(city: City, installed: None) -> No
     assert Score.objects.filter(case=case).count() == 1
     with time_machine.travel(NOW, tick=False):
         again = client_for(city.users["grid_worker"]).post(f"/warning/case/{case.code}/score/")
-    assert again.status_code == 302 and again["Location"] == f"/cases/{case.code}/"
+    assert again.status_code == 302
+    assert again["Location"] == f"/cases/{case.code}/"
     assert client_for(city.users["other_grid_worker"]).post(f"/warning/case/{case.code}/score/").status_code == 404
 
 
