@@ -109,10 +109,6 @@ def create(org: Any, staff: Any, areas: dict[str, Any], rng: random.Random, now:
     history = History(records)
     cases = {pk: row for pk, *row in Case.objects.values_list("pk", "title", "category_id", "grid_id", "lng", "lat",
                                                               "address", "urgency")}
-    parties: dict[int, tuple[str, str, str, str, str]] = {}
-    for party in Party.objects.exclude(role=PartyRole.RESPONDENT).order_by("pk"):
-        parties.setdefault(party.case_id, (PartyRole.APPLICANT.value, party.name, party.phone, party.id_number,
-                                           party.address))
     end = now.timestamp()
     queue: list[_Pending] = []
     escalated: set[str] = set()
@@ -139,6 +135,11 @@ def create(org: Any, staff: Any, areas: dict[str, Any], rng: random.Random, now:
                 seq += 1
                 more.append(_Pending(at, seq, item.source_id, rng.choices(["petition", "police"], [0.7, 0.3])[0], 2))
     planned = sorted(planned + more)
+    parties: dict[int, tuple[str, str, str, str, str]] = {}  # decrypted only for the matters that escalate
+    for party in Party.objects.filter(case_id__in=sorted({p.source_id for p in planned})).exclude(
+            role=PartyRole.RESPONDENT).order_by("pk"):
+        parties.setdefault(party.case_id, (PartyRole.APPLICANT.value, party.name, party.phone, party.id_number,
+                                           party.address))
     say(f"  模拟激化：{len(planned)} 件后续信访、110 或集体访（其中二次激化 {len(more)} 件）")
     first_new = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     counts += _write(org, staff, now, rng, planned, cases, parties)
@@ -179,7 +180,8 @@ def _write(org: Any, staff: Any, now: dt.datetime, rng: random.Random, planned: 
         title, category_id, grid_id, lng, lat, address, _urgency = cases[item.source_id]
         category = categories.get(category_id)
         grid = grids.get(grid_id)
-        if category is None or grid is None:
+        if category is None or grid is None:  # a matter filed under a second-level category: not simulated
+            made["warning_escalations.skipped"] += 1
             continue
         second = category.parent.name if category.parent else ""
         top = category.parent.parent.name if category.parent and category.parent.parent else second
