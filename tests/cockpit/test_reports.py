@@ -116,6 +116,8 @@ def test_month_report_equals_the_fact_rows(city: City, month: list[Case]) -> Non
     resolution = next(f for f in report.figures if f.label == "办结率")
     assert resolution.value == round(row.resolved / row.valid, 4)
     assert resolution.change == round(resolution.value - before.resolved / before.valid, 4)  # percentage points
+    assert report.channels is not None
+    assert report.categories is not None
     channels = {ln.key: (ln.totals.received, ln.previous) for ln in report.channels}
     assert channels == {Channel.HOTLINE_12345: (5, 1), Channel.PETITION: (1, 0), Channel.GRID_PATROL: (1, 0)}
     assert report.channels[0].share == round(5 / 7, 4)
@@ -146,8 +148,7 @@ def test_week_report_reads_day_rows_and_has_no_ranking(city: City, month: list[C
     assert report.units == []
     october = reports.build(city_scope(), reports.parse_report_period("2026-W44"))
     assert october.totals.received == 2
-    assert {ln.key for ln in october.channels} == {Channel.HOTLINE_12345,
-                                                                                    Channel.POLICE_110}
+    assert {ln.key for ln in october.channels or []} == {Channel.HOTLINE_12345, Channel.POLICE_110}
 
 
 def test_a_district_month_has_a_street_table_and_a_street_none(city: City, month: list[Case]) -> None:
@@ -162,6 +163,23 @@ def test_a_district_month_has_a_street_table_and_a_street_none(city: City, month
     street = reports.build(sel.scope_for(admin, city.street.pk), reports.parse_report_period("2026-11"))
     assert street.area_level == ""
     assert street.totals.received == streets["城东街道"]
+
+
+def test_a_scope_without_daily_channels_still_has_its_week_report(city: City, month: list[Case]) -> None:
+    """A street keeps only its daily total: its week report has no channel or category tables, and says so."""
+    def not_kept() -> list[reports.Line]:
+        raise ValidationFailed("“渠道”只按整月统计")
+
+    assert reports.kept(not_kept) is None
+    report = reports.build(city_scope(), reports.parse_report_period("2026-W48"))
+    report.channels = report.categories = None
+    report.by_day_only = True
+    text = pdf_text(reports_pdf.render(report)).replace(" ", "")
+    assert "周报不含渠道和分类分布" in text
+    assert "受理渠道" not in text
+    book = load_workbook(io.BytesIO(reports_xlsx.render(report)))
+    assert "受理渠道" not in book.sheetnames
+    assert "每日走势" in book.sheetnames
 
 
 def test_sections_of_missing_parts_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:

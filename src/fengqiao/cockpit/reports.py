@@ -173,8 +173,8 @@ class Report:
     totals: sel.Totals
     before: sel.Totals
     figures: list[Figure]
-    channels: list[Line]
-    categories: list[Line]
+    channels: list[Line] | None  # None: not kept for this scope and period (a street's days)
+    categories: list[Line] | None
     days: list[str]  # ISO dates
     received_by_day: list[int]
     resolved_by_day: list[int]
@@ -182,6 +182,7 @@ class Report:
     areas: list[Line]
     units: list[sel.UnitRates]
     extra: list[Section] = field(default_factory=list)
+    by_day_only: bool = False  # the scope keeps only its daily total (a street's week): no channels, categories
 
     @property
     def title(self) -> str:
@@ -232,16 +233,26 @@ def build(scope: sel.Scope, period: sel.Period) -> Report:
     report = Report(
         scope=scope, period=period, previous=previous, kind=kind, generated_at=clock.now(), as_of=data_as_of(period),
         totals=now, before=before, figures=headline(now, before),
-        channels=lines(scope, period, previous, Dim.CHANNEL, now.received),
-        categories=lines(scope, period, previous, Dim.CATEGORY, now.received, TOP_CATEGORIES),
+        channels=kept(lambda: lines(scope, period, previous, Dim.CHANNEL, now.received)),
+        categories=kept(lambda: lines(scope, period, previous, Dim.CATEGORY, now.received, TOP_CATEGORIES)),
         days=received.buckets, received_by_day=_only_line(received), resolved_by_day=_only_line(resolved),
         area_level=str(Level.DISTRICT if dim == Dim.DISTRICT else Level.STREET) if dim else "",
         areas=lines(scope, period, previous, dim, now.received) if dim else [],
         units=sel.rankings(scope, period) if kind == MONTH else [],
     )
+    report.by_day_only = report.channels is None
     report.extra = [s for s in (hot_section(scope, period), risk_section(scope, period),
                                 warning_section(scope, period)) if s is not None]
     return report
+
+
+def kept(read: Callable[[], list[Line]]) -> list[Line] | None:
+    """A breakdown, or None when the rollups do not keep that dimension for the scope and grain (a street
+    keeps its daily total only, so a street's week has no channels or categories)."""
+    try:
+        return read()
+    except ValidationFailed:
+        return None
 
 
 def _only_line(series: sel.Series) -> list[int]:

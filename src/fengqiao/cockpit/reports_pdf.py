@@ -193,15 +193,18 @@ def render(report: Report) -> bytes:
                         [[f.label, value_text(f), previous_text(f), change_text(f)] for f in report.figures],
                         [width * 0.34, width * 0.22, width * 0.22, width * 0.22]))
     widths = [width * w for w in (0.22, 0.1, 0.09, 0.1, 0.1, 0.12, 0.15, 0.12)]
-    story.append(Paragraph(f"{next(n)}、{escape(_('受理渠道'))}", s.h))
-    if report.channels:
-        story.append(_bar_chart(s, report.channels, width))
-        story.append(_table(s, _line_headers(_("渠道")), _line_rows(report.channels), widths))
+    if report.by_day_only:
+        story.append(Paragraph(escape(_("镇街按日只汇总合计，周报不含渠道和分类分布，请见月报。")), s.note))
     else:
-        story.append(Paragraph(escape(_("本期没有受理。")), s.note))
-    story.append(Paragraph(f"{next(n)}、{escape(_('诉求分类（前十位）'))}", s.h))
-    story.append(_table(s, _line_headers(_("分类")), _line_rows(report.categories), widths) if report.categories
-                 else Paragraph(escape(_("本期没有受理。")), s.note))
+        story.append(Paragraph(f"{next(n)}、{escape(_('受理渠道'))}", s.h))
+        if report.channels:
+            story.append(_bar_chart(s, report.channels, width))
+            story.append(_table(s, _line_headers(_("渠道")), _line_rows(report.channels), widths))
+        else:
+            story.append(Paragraph(escape(_("本期没有受理。")), s.note))
+        story.append(Paragraph(f"{next(n)}、{escape(_('诉求分类（前十位）'))}", s.h))
+        story.append(_table(s, _line_headers(_("分类")), _line_rows(report.categories), widths)
+                     if report.categories else Paragraph(escape(_("本期没有受理。")), s.note))
     story.append(KeepTogether([Paragraph(f"{next(n)}、{escape(_('每日受理走势'))}", s.h),
                                _trend_chart(s, report, width)]))
     if report.area_level:

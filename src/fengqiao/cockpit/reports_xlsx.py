@@ -91,21 +91,24 @@ def _overview(book: Workbook, report: Report) -> None:
             sheet.cell(row, 2).number_format = sheet.cell(row, 3).number_format = "#,##0"
             sheet.cell(row, 4).number_format = "+0.0%;-0.0%;0.0%"
     sheet.freeze_panes = "A6"
+    if report.by_day_only:
+        sheet.append([])
+        sheet.append([_("镇街按日只汇总合计，周报不含渠道和分类分布，请见月报。")])
 
 
-def _channels(book: Workbook, report: Report) -> None:
-    sheet = _lines(book, _("受理渠道"), _("渠道"), report.channels)
-    if not report.channels:
+def _channels(book: Workbook, report: Report, channels: list[Line]) -> None:
+    sheet = _lines(book, _("受理渠道"), _("渠道"), channels)
+    if not channels:
         return
     chart = BarChart()
     chart.type = "bar"
     chart.title = _("各渠道受理件数")
     chart.style = 10
     chart.legend = None
-    end = len(report.channels) + 1
+    end = len(channels) + 1
     chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=end), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=end))
-    chart.height, chart.width = max(6.0, 0.8 * len(report.channels) + 2), 16.0
+    chart.height, chart.width = max(6.0, 0.8 * len(channels) + 2), 16.0
     sheet.add_chart(chart, f"A{end + 3}")
 
 
@@ -135,8 +138,10 @@ def _units(book: Workbook, report: Report) -> None:
 def render(report: Report) -> bytes:
     book = Workbook()
     _overview(book, report)
-    _channels(book, report)
-    _lines(book, _("诉求分类"), _("分类（前十位）"), report.categories)
+    if report.channels is not None:
+        _channels(book, report, report.channels)
+    if report.categories is not None:
+        _lines(book, _("诉求分类"), _("分类（前十位）"), report.categories)
     _trend(book, report)
     if report.area_level:
         _lines(book, _("各%(level)s") % {"level": report.area_label}, report.area_label, report.areas)
