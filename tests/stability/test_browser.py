@@ -63,7 +63,7 @@ def test_consultation_to_conclusion(browser: Any, live_server: Any, live_city: C
                 select={"likelihood": "3 可能", "impact": "4 较重"})
     assert page.locator("[data-testid=matrix] td.lv-medium.has").count() == 1
     # 9 of 27 opinions oppose (33 %): the suggestion is raised to 高风险; the officer keeps 中风险 with her reason
-    assert "上调一级" in page.locator("details[data-action=grade] .s-suggest").inner_text()
+    assert "上调一级" in (page.locator("details[data-action=grade] .s-suggest").text_content() or "")
     officer.act("grade", {"reason": "反对意见主要来自单一小区，已有针对性措施"}, check=["中风险"])
     assert page.locator("[data-testid=grade]").inner_text() == "中风险"
     officer.act("add_measure", {"description": "运输车辆全密闭并避开上下学时段",

@@ -241,9 +241,9 @@ def create(org: Any, staff: Any, areas: dict[str, Any], rng: random.Random, now:
     if not streets:
         return counts
     for plan in PLANS:
-        street = rng.choice(streets)
-        scope = districts if plan.district_wide and districts else [street] + (
-            [rng.choice(streets)] if plan.population > 5000 and len(streets) > 1 else [])
+        picked = rng.sample(streets, min(len(streets), 2 if plan.population > 5000 else 1))
+        street = picked[0]
+        scope = districts if plan.district_wide and districts else picked
         with transaction.atomic():
             decision = _run(plan, org, actors, street, scope, rng)
             _date_back(decision, now - dt.timedelta(days=plan.days), now, rng)

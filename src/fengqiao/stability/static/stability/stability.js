@@ -8,9 +8,10 @@
   if (!node || !source) return;
   var data = JSON.parse(source.textContent);
   var L = data.labels;
+  var widest = Math.max.apply(null, data.support.map(function (v, i) { return v + data.oppose[i] + data.neutral[i]; }));
   function bar(name, values, color) {
     return { type: "bar", stack: "all", name: name, data: values, itemStyle: { color: color }, barMaxWidth: 26,
-             label: { show: true, formatter: function (p) { return p.value > 0 ? p.value : ""; }, color: "#fff", fontSize: 11 } };
+             label: { show: true, formatter: function (p) { return p.value >= widest * 0.06 ? p.value : ""; }, color: "#fff", fontSize: 11 } };
   }
   var chart = echarts.init(node);
   chart.setOption({
