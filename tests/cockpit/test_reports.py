@@ -25,6 +25,8 @@ from fengqiao.cases.models import Case, Channel
 from fengqiao.cockpit import reports, reports_files, reports_pdf, reports_xlsx, rollup
 from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, Dim, Fact, Grain
+from fengqiao.intelligence.models import HotIssue, HotIssueCase
+from fengqiao.jurisdictions.models import Area
 from fengqiao.kit.errors import ValidationFailed
 from tests.cockpit.conftest import spread
 from tests.factories import City
@@ -186,8 +188,9 @@ def test_sections_of_missing_parts_are_left_out(monkeypatch: pytest.MonkeyPatch)
     assert reports.optional("fengqiao.no_such_part", "top") is None
     assert reports.optional("fengqiao.cockpit.reports", "NO_SUCH_FUNCTION") is None
     monkeypatch.setattr(reports, "optional", lambda module, name: None)
-    assert reports.hot_section(city_scope(), reports.parse_report_period("2026-11")) is None
+    assert reports.risk_section(city_scope(), reports.parse_report_period("2026-11")) is None
     assert reports.warning_section(city_scope(), reports.parse_report_period("2026-11")) is None
+    assert reports.hot_section(city_scope(), reports.parse_report_period("2026-11"), None) is None  # no reader
 
 
 def test_a_failing_section_says_so_instead_of_failing_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,10 +198,41 @@ def test_a_failing_section_says_so_instead_of_failing_the_report(monkeypatch: py
         raise RuntimeError("boom")
 
     monkeypatch.setattr(reports, "optional", lambda module, name: broken)
-    section = reports.hot_section(city_scope(), reports.parse_report_period("2026-11"))
+    section = reports.risk_section(city_scope(), reports.parse_report_period("2026-11"))
     assert section is not None
     assert section.rows == []
     assert "无法生成" in section.note
+
+
+def hot_issue(city: City, anchor: Case, title: str, street: Area, first: dt.datetime, last: dt.datetime,
+              heat: float) -> HotIssue:
+    issue = HotIssue.objects.create(city=city.city, anchor=anchor, title=title, place="东风社区",
+                                    district=city.district, street=street, heat=heat, size=3, people=2,
+                                    first_seen=first, last_seen=last, computed_at=NOW)
+    HotIssueCase.objects.create(issue=issue, case=anchor)
+    return issue
+
+
+def test_hot_issues_of_the_scope_and_period_for_readers_of_them(city: City, month: list[Case]) -> None:
+    day = dt.timedelta(days=1)
+    hot_issue(city, month[1], "小区电梯反复停运", city.street, NOW - 3 * day, NOW, 8.5)
+    hot_issue(city, month[2], "工厂夜间噪声扰民", city.other_street, NOW - 2 * day, NOW - day, 9.1)
+    hot_issue(city, month[0], "九月的停水", city.street, NOW - 80 * day, NOW - 70 * day, 20.0)  # before November
+    november = reports.parse_report_period("2026-11")
+    leader = city.users["leader"]
+    section = reports.hot_section(city_scope(), november, leader)
+    assert section is not None
+    assert [row[0] for row in section.rows] == ["工厂夜间噪声扰民", "小区电梯反复停运"]  # by heat
+    assert section.rows[0][1:] == ["东风社区", 3, 2, 9.1]
+    street = sel.scope_for(leader, city.street.pk)
+    assert [r[0] for r in reports.hot_section(street, november, leader).rows] == ["小区电梯反复停运"]  # type: ignore[union-attr]
+    district_reader = city.users["risk_officer"]
+    district = sel.scope_for(district_reader, city.district.pk)
+    assert len(reports.hot_section(district, november, district_reader).rows) == 2  # type: ignore[union-attr]
+    assert reports.hot_section(city_scope(), november, city.users["handler"]) is None  # may not read hot issues
+    pdf = pdf_text(reports_pdf.render(reports.build(city_scope(), november, leader))).replace(" ", "")
+    assert "工厂夜间噪声扰民" in pdf
+    assert "工厂夜间噪声扰民" not in pdf_text(reports_pdf.render(reports.build(city_scope(), november)))
 
 
 def test_call_with_passes_only_the_named_arguments() -> None:
@@ -299,6 +333,12 @@ def test_files_are_kept_per_rollup_time_and_remade_after_it(city: City, month: l
     assert fresh.path != first.path
     assert not first.path.exists()
     assert [p.name for p in fresh.path.parent.iterdir()] == [fresh.path.name]
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        hot = reports_files.report_file(city_scope(), period, "pdf", city.users["leader"])
+    assert hot.made
+    assert "-h-" in hot.path.name
+    assert "-n-" in fresh.path.name
+    assert fresh.path.exists()  # a reader with hot issues has her own file; the other stays
 
 
 # ---- pages ---------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts.models import User
 from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, Dim, FactMonth
 from fengqiao.cockpit.rollup import month_start, next_month
@@ -222,8 +223,9 @@ def area_dim(scope: sel.Scope, kind: str) -> str:
     return ""
 
 
-def build(scope: sel.Scope, period: sel.Period) -> Report:
-    """Everything the report shows, for ``scope`` (already allowed to the reader) and ``period``."""
+def build(scope: sel.Scope, period: sel.Period, reader: User | None = None) -> Report:
+    """Everything the report shows, for ``scope`` (already allowed to ``reader``) and ``period``; the reader
+    only decides whether hot issues are in it (``hot_allowed``)."""
     kind = kind_of(period)
     previous = previous_of(period)
     now, before = sel.totals(scope, period), sel.totals(scope, previous)
@@ -241,7 +243,7 @@ def build(scope: sel.Scope, period: sel.Period) -> Report:
         units=sel.rankings(scope, period) if kind == MONTH else [],
     )
     report.by_day_only = report.channels is None
-    report.extra = [s for s in (hot_section(scope, period), risk_section(scope, period),
+    report.extra = [s for s in (hot_section(scope, period, reader), risk_section(scope, period),
                                 warning_section(scope, period)) if s is not None]
     return report
 
@@ -328,19 +330,38 @@ def _pick(item: Any, names: Iterable[str]) -> Any:
     return None
 
 
-def hot_section(scope: sel.Scope, period: sel.Period) -> Section | None:
-    func = optional("fengqiao.intelligence.hot_issues", "top")
-    if func is None:
+def _hot_module() -> Any:
+    try:
+        return importlib.import_module("fengqiao.intelligence.hot_issues")
+    except ImportError:
         return None
 
+
+def hot_allowed(reader: User | None) -> bool:
+    """Hot issues go into a reader's report when that part is installed and she may read them (the command,
+    which has no reader, leaves them out)."""
+    module = _hot_module()
+    if reader is None or module is None or not all(hasattr(module, n) for n in ("can_read", "visible")):
+        return False
+    return bool(module.can_read(reader))
+
+
+def hot_section(scope: sel.Scope, period: sel.Period, reader: User | None) -> Section | None:
+    """The hottest issues with a report in the period (first seen before its end, last seen after its start),
+    in the scope's district or street, as the hot-issue part computed them last; through its scoped
+    ``visible(reader)``, which for a scope the reader may open holds all of the scope's issues."""
+    if not hot_allowed(reader):
+        return None
+    module = _hot_module()
+
     def rows() -> tuple[list[str], list[list[Any]]]:
-        found = []
-        for item in list(call_with(func, _offered(scope, period)) or [])[:TOP_HOT]:
-            title = _pick(item, ("title", "label", "summary", "name", "topic"))
-            count = _pick(item, ("count", "size", "messages", "cases", "n"))
-            heat = _pick(item, ("heat", "score"))
-            found.append([str(title or ""), count, round(heat, 1) if isinstance(heat, float) else heat])
-        return [_("热点问题（按热度）"), _("诉求件数"), _("热度")], found
+        start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
+        issues = module.visible(reader).filter(first_seen__lt=end, last_seen__gte=start)
+        if scope.area is not None:
+            issues = issues.filter(**{"district_id" if scope.level == Level.DISTRICT else "street_id": scope.id})
+        found = [[i.title, i.place, i.size, i.people, round(i.heat, 1)]
+                 for i in issues.order_by("-heat", "-size", "pk")[:TOP_HOT]]
+        return [_("热点问题（按热度）"), _("地点"), _("件数"), _("反映人数"), _("热度指数")], found
 
     return _guarded(_("热点问题"), rows)
 

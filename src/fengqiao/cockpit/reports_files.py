@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts.models import User
 from fengqiao.cockpit import reports, reports_pdf, reports_xlsx
 from fengqiao.cockpit import selectors as sel
 from fengqiao.kit.errors import NotFound, ValidationFailed
@@ -41,9 +42,10 @@ def check_format(fmt: str | None) -> str:
     return fmt
 
 
-def report_file(scope: sel.Scope, period: sel.Period, fmt: str) -> ReportFile:
+def report_file(scope: sel.Scope, period: sel.Period, fmt: str, reader: User | None = None) -> ReportFile:
     """The file of ``scope``'s report for ``period`` (the reader's right to the scope is checked by the
-    caller); made now when the kept one is missing or older than the rollups."""
+    caller); made now when the kept one is missing or older than the rollups.  Kept apart for readers with
+    and without hot issues, the one thing in a report that depends on the reader."""
     fmt = check_format(fmt)
     as_of = reports.data_as_of(period)
     if as_of is None:
@@ -51,10 +53,11 @@ def report_file(scope: sel.Scope, period: sel.Period, fmt: str) -> ReportFile:
     content_type, render = FORMATS[fmt]
     kind = _("周报") if reports.kind_of(period) == reports.WEEK else _("月报")
     filename = f"{scope.name}{period.key}{kind}.{fmt}"
-    target = folder() / str(scope.id) / f"{period.key}-{as_of:%Y%m%d%H%M%S}-v{VERSION}.{fmt}"
+    hot = "h" if reports.hot_allowed(reader) else "n"
+    target = folder() / str(scope.id) / f"{period.key}-{as_of:%Y%m%d%H%M%S}-{hot}-v{VERSION}.{fmt}"
     if target.exists():
         return ReportFile(target, filename, content_type, False)
-    data = render(reports.build(scope, period))
+    data = render(reports.build(scope, period, reader))
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".part-", suffix=f".{fmt}")
     try:
@@ -64,7 +67,7 @@ def report_file(scope: sel.Scope, period: sel.Period, fmt: str) -> ReportFile:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    for old in target.parent.glob(f"{period.key}-*.{fmt}"):
+    for old in target.parent.glob(f"{period.key}-*-{hot}-v*.{fmt}"):
         if old != target:
             old.unlink(missing_ok=True)
     return ReportFile(target, filename, content_type, True)

@@ -54,7 +54,7 @@ def report_download(request: HttpRequest) -> HttpResponseBase:
         scope = sel.scope_for(user, _scope_id(request.GET.get("scope")))
         period = reports.parse_report_period(request.GET.get("period"))
         fmt = reports_files.check_format(request.GET.get("format"))
-        found = reports_files.report_file(scope, period, fmt)
+        found = reports_files.report_file(scope, period, fmt, user)
     except DomainError as e:
         return render_error(request, e)
     audit.info("report download user=%s scope=%s period=%s format=%s made=%s ip=%s", user.pk, scope.id,
