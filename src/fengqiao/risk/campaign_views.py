@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import Role
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area
 from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
@@ -54,7 +55,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     for c in page.items:
         state = _status(c)
         mine = []
-        if state["key"] == "open" and not scope.reach_of(user).everything:
+        if state["key"] == "open" and Role.GRID_WORKER in user.role_set():
             done = set(Screening.objects.filter(campaign=c).values_list("grid_id", flat=True))
             mine = [{"grid": g, "done": g.pk in done} for g in screening.my_grids(user, c).order_by("path")[:20]]
         rows.append({"c": c, "status": state, "mine": mine,
@@ -110,7 +111,7 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
     state = _status(c)
     done = {s.grid_id for s in Screening.objects.filter(campaign=c).only("grid_id")}
     mine = ([{"grid": g, "done": g.pk in done} for g in screening.my_grids(user, c).order_by("path")[:50]]
-            if state["key"] == "open" else [])
+            if state["key"] == "open" and Role.GRID_WORKER in user.role_set() else [])
     street_name = next((t.name for t in p.streets if str(t.area_id) == street_id), "")
     return render(request, "risk/campaign.html", {
         "c": c, "p": p, "status": state, "communities": communities, "street_id": street_id or "",
