@@ -27,6 +27,7 @@ from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, Dim, Fact, Grain
 from fengqiao.intelligence.models import HotIssue, HotIssueCase
 from fengqiao.jurisdictions.models import Area
+from fengqiao.kit import clock
 from fengqiao.kit.errors import ValidationFailed
 from tests.cockpit.conftest import spread
 from tests.factories import City
@@ -189,7 +190,7 @@ def test_sections_of_missing_parts_are_left_out(monkeypatch: pytest.MonkeyPatch)
     assert reports.optional("fengqiao.cockpit.reports", "NO_SUCH_FUNCTION") is None
     monkeypatch.setattr(reports, "optional", lambda module, name: None)
     assert reports.risk_section(city_scope(), reports.parse_report_period("2026-11")) is None
-    assert reports.warning_section(city_scope(), reports.parse_report_period("2026-11")) is None
+    assert reports.warning_section(city_scope(), reports.parse_report_period("2026-11"), None) is None  # no reader
     assert reports.hot_section(city_scope(), reports.parse_report_period("2026-11"), None) is None  # no reader
 
 
@@ -248,15 +249,37 @@ def test_call_with_passes_only_the_named_arguments() -> None:
         reports.call_with(needs, {"area": None, "start": None})
 
 
-def test_parts_that_count_for_a_reader_or_since_a_date_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``grade_counts(user, since)`` would count the reader's whole reach up to today: not a period's figure."""
+def test_functions_that_count_for_a_reader_or_since_a_date_are_refused() -> None:
+    """``grade_counts(user, since)`` counts the reader's whole reach up to today: not a period's figure."""
     def grade_counts(user: Any, since: dt.datetime) -> dict[str, int]:
         raise AssertionError("not called")
 
     with pytest.raises(reports.Incompatible, match="takes no area and period"):
         reports.call_with(grade_counts, {"user": None, "since": None})
-    monkeypatch.setattr(reports, "optional", lambda module, name: grade_counts)
-    assert reports.warning_section(city_scope(), reports.parse_report_period("2026-11")) is None
+
+
+def test_escalation_grades_of_the_scope_and_period(city: City, month: list[Case]) -> None:
+    from fengqiao.warning.models import Score
+
+    def score(case: Case, grade: str) -> None:
+        Score.objects.create(case=case, probability=0.5, grade=grade, model_version="t", scored_at=NOW)
+
+    in_november = [c for c in month if c.registered_at >= clock.at_local(NOV, dt.time())]
+    east = [c for c in in_november if c.street_id == city.street.pk]
+    west = [c for c in in_november if c.street_id == city.other_street.pk]
+    october = next(c for c in month if c.registered_at < clock.at_local(NOV, dt.time()))
+    score(east[0], "key")
+    score(east[1], "watch")
+    score(west[0], "key")
+    score(october, "key")  # registered in October: not November's
+    leader = city.users["leader"]
+    november = reports.parse_report_period("2026-11")
+    section = reports.warning_section(city_scope(), november, leader)
+    assert section is not None
+    assert section.rows == [["重点", 2], ["一般", 0], ["关注", 1]]
+    street = reports.warning_section(sel.scope_for(leader, city.street.pk), november, leader)
+    assert street is not None
+    assert street.rows == [["重点", 1], ["一般", 0], ["关注", 1]]
 
 
 def test_the_risk_indicators_section_counts_the_scope_and_period(city: City, month: list[Case]) -> None:

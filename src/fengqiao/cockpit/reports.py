@@ -14,10 +14,11 @@ import importlib
 import inspect
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
@@ -244,7 +245,7 @@ def build(scope: sel.Scope, period: sel.Period, reader: User | None = None) -> R
     )
     report.by_day_only = report.channels is None
     report.extra = [s for s in (hot_section(scope, period, reader), risk_section(scope, period),
-                                warning_section(scope, period)) if s is not None]
+                                warning_section(scope, period, reader)) if s is not None]
     return report
 
 
@@ -322,14 +323,6 @@ def _guarded(title: str, build_rows: Callable[[], tuple[list[str], list[list[Any
     return Section(title, headers, rows, "" if rows else _("本期没有数据。"), rates)
 
 
-def _pick(item: Any, names: Iterable[str]) -> Any:
-    for name in names:
-        value = item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
-        if value is not None:
-            return value
-    return None
-
-
 def _hot_module() -> Any:
     try:
         return importlib.import_module("fengqiao.intelligence.hot_issues")
@@ -381,21 +374,30 @@ def risk_section(scope: sel.Scope, period: sel.Period) -> Section | None:
     return _guarded(_("重大风险“五个100%”"), rows, rates=(3,))
 
 
-def warning_section(scope: sel.Scope, period: sel.Period) -> Section | None:
-    func = optional("fengqiao.warning.selectors", "grade_counts")
-    if func is None:
+def warning_section(scope: sel.Scope, period: sel.Period, reader: User | None) -> Section | None:
+    """Cases registered in the period in the scope by their escalation grade now (重点 / 一般 / 关注), through
+    the warning part's scoped ``visible(reader)`` (its ``grade_counts(user, since)`` counts the reader's whole
+    reach from a date on, not one area's period).  Left out without a reader (the command)."""
+    if reader is None:
+        return None
+    try:
+        selectors = importlib.import_module("fengqiao.warning.selectors")
+        grades = importlib.import_module("fengqiao.warning.models").Grade
+    except (ImportError, AttributeError):
+        return None
+    if not hasattr(selectors, "visible"):
         return None
 
     def rows() -> tuple[list[str], list[list[Any]]]:
-        got = call_with(func, _offered(scope, period))
-        pairs = got.items() if isinstance(got, Mapping) else got
-        found = []
-        for pair in pairs or []:
-            if isinstance(pair, tuple | list) and len(pair) == 2:
-                label, count = pair
-            else:
-                label, count = _pick(pair, ("label", "grade", "name")), _pick(pair, ("count", "n"))
-            found.append([str(label), count])
-        return [_("预警等级"), _("件数")], found
+        start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
+        scores = selectors.visible(reader).filter(case__registered_at__gte=start, case__registered_at__lt=end)
+        if scope.area is not None:
+            scores = scores.filter(**{"case__district_id" if scope.level == Level.DISTRICT else "case__street_id":
+                                      scope.id})
+        order = [grades.KEY, grades.GENERAL, grades.WATCH]
+        counts = dict(scores.filter(grade__in=[g.value for g in order]).order_by().values_list("grade")
+                      .annotate(n=Count("pk")))
+        found: list[list[Any]] = [[str(g.label), counts.get(g.value, 0)] for g in order]
+        return [_("预警等级（当前）"), _("本期登记的件数")], found
 
     return _guarded(_("激化风险预警"), rows)
