@@ -31,8 +31,21 @@ class Dim(models.TextChoices):
     UNIT = "unit", _("主办单位")
 
 
-# Day rows are kept for the dimensions with few keys (trend lines); month rows for every dimension.
+# Which rows each scope keeps.  Day rows serve trend lines and week reports: the dimensions with few keys,
+# in the city's and the districts' scopes; a street keeps its daily total only.  Grids and hexagons are kept
+# in the street's scope only (a grid lies in one street): a district or the city adds up its streets' rows.
 DAY_DIMS = (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY, Dim.URGENCY, Dim.DISTRICT)
+STREET_ONLY_DIMS = (Dim.GRID, Dim.H3)
+MONTH_DIMS_BY_LEVEL = {
+    "city": (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY, Dim.URGENCY, Dim.DISTRICT, Dim.STREET, Dim.UNIT),
+    "district": (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY, Dim.URGENCY, Dim.STREET, Dim.UNIT),
+    "street": (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY, Dim.URGENCY, Dim.GRID, Dim.H3, Dim.UNIT),
+}
+DAY_DIMS_BY_LEVEL = {
+    "city": (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY, Dim.URGENCY, Dim.DISTRICT),
+    "district": (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY, Dim.URGENCY),
+    "street": (Dim.ALL,),
+}
 
 MEASURES = ("received", "valid", "resolved", "on_time", "due", "overdue", "evaluated", "satisfied",
             "unsatisfied", "mediated", "mediation_agreed", "mediation_failed")
@@ -62,6 +75,8 @@ class Fact(models.Model):
         verbose_name_plural = _("cockpit facts")
         constraints = [models.UniqueConstraint(fields=["scope", "dim", "grain", "period", "key"],
                                                name="cockpit_fact_unique")]
+        indexes = [models.Index(fields=["grain", "period"], name="cockpit_fact_period"),
+                   models.Index(fields=["dim", "grain", "period"], name="cockpit_fact_dim_period")]
 
     def __str__(self) -> str:
         return f"{self.scope}/{self.grain}{self.period}/{self.dim}={self.key}"

@@ -20,7 +20,16 @@ from fengqiao.analytics.models import UnitMonth
 from fengqiao.analytics.rollup import formula_for, weights_of
 from fengqiao.cases.models import Case, Category, Channel, Urgency
 from fengqiao.cases.selectors import category_subtree, visible_cases
-from fengqiao.cockpit.models import CITY_SCOPE, DAY_DIMS, MEASURES, Dim, Fact, Grain
+from fengqiao.cockpit.models import (
+    CITY_SCOPE,
+    DAY_DIMS,
+    DAY_DIMS_BY_LEVEL,
+    MEASURES,
+    STREET_ONLY_DIMS,
+    Dim,
+    Fact,
+    Grain,
+)
 from fengqiao.cockpit.rollup import AGREED_STATES, FAILED_STATES, GOOD, RESOLVED_STATES, VOID_STATES, next_month
 from fengqiao.jurisdictions.models import Area, Level, Unit
 from fengqiao.jurisdictions.scope import reach_of
@@ -94,7 +103,7 @@ class Period:
 
     @property
     def months(self) -> list[dt.date]:
-        found, month = [], self.start
+        found, month = [], self.start.replace(day=1)
         while month < self.end:
             found.append(month)
             month = next_month(month)
@@ -196,26 +205,39 @@ class Totals:
 SUMS = {m: Sum(m) for m in MEASURES}
 
 
-def grain_for(period: Period, dim: str) -> str:
-    """Month rows when the period is whole months; else day rows, which exist for ``DAY_DIMS`` only."""
+def grain_for(period: Period, dim: str, scope: Scope | None = None) -> str:
+    """Month rows when the period is whole months; else day rows, which exist for the scope level's day
+    dimensions only (``DAY_DIMS_BY_LEVEL``: a street keeps its daily total only)."""
     if period.whole_months:
         return Grain.MONTH
-    if dim in DAY_DIMS:
+    day_dims = DAY_DIMS_BY_LEVEL[scope.level] if scope is not None else DAY_DIMS  # type: ignore[index]
+    if dim in day_dims:
         return Grain.DAY
     raise ValidationFailed(_("“%(dim)s”只按整月统计，请选择整月、季度或年度。") % {"dim": Dim(dim).label},
                            fields={"period": _("请选择整月")})
 
 
+def _scope_filter(scope: Scope, dim: str) -> Q:
+    """Grids and hexagons are kept in the streets' scopes: a district or the city adds up its streets."""
+    if dim not in STREET_ONLY_DIMS or scope.level == Level.STREET:
+        return Q(scope=scope.id)
+    streets = Area.objects.filter(level=Level.STREET)
+    if scope.area is not None:
+        streets = streets.filter(path__startswith=f"{scope.area.path}/")
+    return Q(scope__in=streets.values("pk"))
+
+
 def _facts(scope: Scope, period: Period, dim: str, grain: str) -> QuerySet[Fact]:
+    where = _scope_filter(scope, dim) & Q(dim=dim, grain=grain)
     if grain == Grain.MONTH:
-        return Fact.objects.filter(scope=scope.id, dim=dim, grain=grain, period__in=period.months)
+        return Fact.objects.filter(where, period__in=period.months)
     if period.by_day is False:
         raise ValidationFailed(_("按日统计的期间不能超过一个季度。"), fields={"period": _("期间过长")})
-    return Fact.objects.filter(scope=scope.id, dim=dim, grain=grain, period__gte=period.start, period__lt=period.end)
+    return Fact.objects.filter(where, period__gte=period.start, period__lt=period.end)
 
 
 def totals(scope: Scope, period: Period) -> Totals:
-    row = _facts(scope, period, Dim.ALL, grain_for(period, Dim.ALL)).aggregate(**SUMS)
+    row = _facts(scope, period, Dim.ALL, grain_for(period, Dim.ALL, scope)).aggregate(**SUMS)
     return Totals(**{m: row[m] or 0 for m in MEASURES})
 
 
@@ -229,8 +251,9 @@ def trend(scope: Scope, period: Period, dim: str = Dim.ALL, measure: str = "rece
     """Counts per day (a period up to a quarter) or per month, one line per key of ``dim``."""
     if measure not in MEASURES:
         raise ValidationFailed(_("没有这个指标。"), fields={"measure": _("没有这个指标")})
-    grain = Grain.DAY if period.by_day else Grain.MONTH
-    if period.by_day:
+    by_day = period.by_day and dim in DAY_DIMS_BY_LEVEL[scope.level]  # type: ignore[index]
+    grain = Grain.DAY if by_day else Grain.MONTH
+    if by_day:
         days = [period.start + dt.timedelta(days=i) for i in range((period.end - period.start).days)]
         buckets = [d.isoformat() for d in days]
     else:
@@ -239,7 +262,7 @@ def trend(scope: Scope, period: Period, dim: str = Dim.ALL, measure: str = "rece
     lines: dict[str, list[int]] = defaultdict(lambda: [0] * len(buckets))
     rows = _facts(scope, period, dim, grain).values_list("period", "key").annotate(n=Sum(measure))
     for day, key, n in rows:
-        bucket = day.isoformat() if period.by_day else day.strftime("%Y-%m")
+        bucket = day.isoformat() if by_day else day.strftime("%Y-%m")
         if bucket in index:
             lines[key][index[bucket]] += n or 0
     labels = labels_for(dim, list(lines))
@@ -254,7 +277,7 @@ class Row:
 
 
 def breakdown(scope: Scope, period: Period, dim: str, limit: int | None = None) -> list[Row]:
-    rows = (_facts(scope, period, dim, grain_for(period, dim)).values("key").annotate(**SUMS)
+    rows = (_facts(scope, period, dim, grain_for(period, dim, scope)).values("key").annotate(**SUMS)
             .order_by("-received", "key"))
     if limit:
         rows = rows[:limit]
@@ -289,7 +312,7 @@ class Cell:
 
 def heat(scope: Scope, period: Period) -> list[Cell]:
     """Cases per h3 hexagon: resolution 8 inside a district or street, merged to 7 for the whole city."""
-    rows = (_facts(scope, period, Dim.H3, grain_for(period, Dim.H3)).exclude(key="").values_list("key")
+    rows = (_facts(scope, period, Dim.H3, grain_for(period, Dim.H3, scope)).exclude(key="").values_list("key")
             .annotate(n=Sum("received")))
     merged: dict[str, int] = defaultdict(int)
     for cell, n in rows:
