@@ -102,3 +102,18 @@ def test_loose_components_are_split() -> None:
     groups = hc.group(chain)
     assert max(len(g) for g in groups) < 60
     assert sorted(k for g in groups for k in g) == list(range(60))  # every message in exactly one group
+
+
+def test_place_names_given_are_taken_out_of_the_text() -> None:
+    names = ("城东街道", "东风社区", "城东", "东风")
+    a = msg("a", "关于城东街道东风社区路灯的诉求", "城东街道东风社区路灯不亮，东风社区东风社区")
+    b = msg("b", "关于城东街道东风社区停车的诉求", "城东街道东风社区停车收费，东风社区东风社区")
+    fillers = [msg(str(k), f"事项{k}", f"内容{k}") for k in range(3)]
+
+    def cosine(x: list[hc.Message]) -> float:
+        f = hc.features(x)
+        return float((f.x[0] @ f.x[1].T).toarray()[0, 0])
+
+    with_names = [hc.Message(**{**m.__dict__, "place_names": names}) for m in (a, b)]
+    assert cosine([a, b, *fillers]) > 0.3  # the area names alone make them look alike
+    assert cosine([*with_names, *fillers]) < 0.1

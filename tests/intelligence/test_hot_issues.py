@@ -184,3 +184,20 @@ def test_the_navigation_tag_shows_the_link_to_readers_only(city: City) -> None:
         assert ('href="/hot-issues/"' in html) is shown, name
         if shown:
             assert 'aria-current="page"' in html
+
+
+def test_the_cases_own_area_names_are_taken_out_of_their_text(city: City) -> None:
+    """Operators write the community into every title; the job hands the names of each case's own areas
+    to the grouping, which takes them out of the text (hot_cluster test: the names alone make no likeness)."""
+    reg(city, 0, ("关于城东街道东风社区路灯不亮的诉求", "城东街道东风社区的路灯不亮问题由来已久，夜里出行不安全"),
+        "张三", "13800000001")
+    reg(city, 1, ("关于城东街道东风社区停车收费的诉求", "城东街道东风社区的停车收费问题由来已久，物业乱收费"),
+        "李四", "13800000002")
+    now = later()
+    messages, _rows = hot_issues.case_messages(city.city, now - dt.timedelta(days=30), now)
+    assert {n for m in messages for n in m.place_names} == {
+        "海陵区", "海陵", "城东街道", "城东", "东风社区", "东风", "东风社区第1网格", "东风社区第1", "东风社区第2网格",
+        "东风社区第2"}
+    assert all(m.place_names == tuple(sorted(m.place_names, key=len, reverse=True)) for m in messages)
+    run = hot_issues.refresh_city(city.city.pk, now)
+    assert (run.cases, run.issues) == (2, 0)

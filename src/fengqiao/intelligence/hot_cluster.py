@@ -50,7 +50,7 @@ SUBJECT_WEIGHT = 1.0  # weight of the subject block beside the whole-text block
 WINDOW_DAYS = 30  # time concentration: the busiest window of this length
 HALF_LIFE_DAYS = 30.0  # recency: heat halves every 30 days since the group's last message
 CHUNK = 2000  # rows per sparse product
-MAX_DF, MAX_DF_FROM = 0.3, 50
+MAX_DF, MAX_DF_MIN_DOCS = 0.05, 20
 
 # words that appear in complaints about anything; they would make unrelated messages look alike
 def _wordset(text: str) -> frozenset[str]:
@@ -63,8 +63,10 @@ STOP_WORDS = _wordset("""
 一 一个 一些 很 非常 特别 十分 太 最 更 已经 已 正在 一直 现在 目前 今年 去年 今天 每天 时候 时间 情况
 问题 反映 反应 投诉 举报 咨询 建议 关于 请问 请求 恳请 希望 要求 强烈 呼吁 相关 部门 领导 政府 有关 尽快
 解决 处理 落实 关注 重视 谢谢 感谢 您好 你好 尊敬 市长 书记 局长 留言 百姓 群众 居民 市民 老百姓 严重
+诉求 其他 其它
 """)
 _RUN = re.compile(r"[\u4e00-\u9fff0-9]{2,}")
+_STOP_RUN = re.compile("|".join(sorted((w for w in STOP_WORDS if len(w) > 1), key=len, reverse=True)))
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[\u4e00-\u9fff]")  # a word worth counting has a Chinese character
 _ADMIN = _wordset("市 区 县 省 镇 乡 村")  # alone, after the anonymised "A市", "A3区": no meaning
@@ -107,6 +109,9 @@ class Message:
     dislikes: int = 0
     # in the system: the case's community (or grid) — an exact place; None when unknown
     place_key: str | None = None
+    # in the system: the names of the case's own areas (district, street, community, grid), taken out of the
+    # text — where a matter is says nothing of what it is, and the place is compared through place_key
+    place_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -146,9 +151,9 @@ def tokens(text: str) -> list[str]:
 
 def bigrams(text: str) -> list[str]:
     """Character bigrams of the normalised text's runs of Chinese characters and digits (robust where rjieba
-    cuts one name two ways: "58车贷案" / "58车贷 案件")."""
+    cuts one name two ways: "58车贷案" / "58车贷 案件"), the stop words (关于, 诉求, 反映 …) taken out first."""
     out: list[str] = []
-    for run in _RUN.findall(normalise(text)):
+    for run in _RUN.findall(_STOP_RUN.sub(" ", normalise(text))):
         out.extend(run[k:k + 2] for k in range(len(run) - 1))
     return out
 
@@ -221,12 +226,18 @@ class Features:
 
 
 def features(messages: Sequence[Message]) -> Features:
-    docs = [tokens(f"{m.subject} {m.subject} {m.detail}") for m in messages]
-    subjects = [bigrams(m.subject) for m in messages]
+    docs = [tokens(strip_names(f"{m.subject} {m.subject} {m.detail}", m.place_names)) for m in messages]
+    subjects = [bigrams(strip_names(m.subject, m.place_names)) for m in messages]
     blocks = [normalize(_tfidf(docs))]
     if any(subjects):
         blocks.append(normalize(_tfidf(subjects)) * SUBJECT_WEIGHT)
     return Features(normalize(sp.hstack(blocks, format="csr", dtype=np.float32)), docs)
+
+
+def strip_names(text: str, names: Sequence[str]) -> str:
+    for name in names:  # longest first (the caller's order): 和头社区 before 和头
+        text = text.replace(name, " ")
+    return text
 
 
 def vectorise(messages: Sequence[Message]) -> sp.csr_matrix:
@@ -253,9 +264,10 @@ def _rowdots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 def _tfidf(docs: list[list[str]]) -> sp.csr_matrix:
     if not any(docs):
         return sp.csr_matrix((len(docs), 1), dtype=np.float32)
-    # words in more than 30 % of the texts say nothing of any one problem — when there are enough texts to tell
-    max_df = MAX_DF if len(docs) >= MAX_DF_FROM else 1.0
-    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, max_df=max_df, dtype=np.float32)
+    # a word in more than 5 % of the texts (and more than 20 of them) says nothing of any one problem: it is a
+    # generic word (小区, 物业) or the boilerplate of a form or an operator's template (由来已久, 长效机制)
+    max_docs = max(int(MAX_DF * len(docs)), MAX_DF_MIN_DOCS)
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, max_df=max_docs, dtype=np.float32)
     return vec.fit_transform(docs)
 
 

@@ -135,25 +135,46 @@ def case_messages(city: Area, start: dt.datetime, end: dt.datetime) -> tuple[lis
     qs = (Case.objects.filter(district__parent=city, registered_at__gte=start, registered_at__lt=end)
           .order_by("registered_at", "pk")
           .values("id", "title", "description", "registered_at", "citizen_id", "community_id", "street_id",
-                  "district_id", "duplicate_of_id"))
+                  "district_id", "grid_id", "duplicate_of_id"))
     rows: list[dict[str, Any]] = [dict(r) for r in qs]
     supports = Counter(r["duplicate_of_id"] for r in rows if r["duplicate_of_id"] is not None)
     authors = _authors(city, start, end)
     kept = [r for r in rows if r["duplicate_of_id"] is None]
+    names = _area_names({r[f] for r in kept for f in ("district_id", "street_id", "community_id", "grid_id")
+                         if r[f] is not None})
     messages = []
     for r in kept:
         author = f"u:{r['citizen_id']}" if r["citizen_id"] else authors.get(r["id"], "")
         messages.append(hc.Message(
             id=str(r["id"]), subject=r["title"], detail=(r["description"] or "")[:DETAIL_CHARS],
             at=r["registered_at"], author=author, likes=supports.get(r["id"], 0), place_key=_place_key(r),
+            place_names=tuple(sorted({n for f in ("district_id", "street_id", "community_id", "grid_id")
+                                      for n in names.get(r[f], ())}, key=len, reverse=True)),
         ))
     return messages, kept
+
+
+_AREA_SUFFIXES = ("街道办事处", "街道", "社区", "网格", "镇", "乡", "村", "区", "县", "市")
+
+
+def _area_names(ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """Each area's name and, when it ends with an administrative suffix, the name without it (龙店镇 → 龙店)."""
+    out: dict[int, tuple[str, ...]] = {}
+    for pk, name in Area.objects.filter(pk__in=sorted(ids)).values_list("pk", "name"):
+        forms = {name}
+        for suffix in _AREA_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                forms.add(name[: -len(suffix)])
+                break
+        out[pk] = tuple(forms)
+    return out
 
 
 def _terms(messages: list[hc.Message], members: list[int]) -> list[str]:
     counts: Counter[str] = Counter()
     for k in members:
-        counts.update({t for t in hc.tokens(messages[k].subject) if len(t) > 1})  # 困/人: cut pieces say little
+        subject = hc.strip_names(messages[k].subject, messages[k].place_names)
+        counts.update({t for t in hc.tokens(subject) if len(t) > 1})  # 困/人: cut pieces say little
     return [t for t, n in counts.most_common(5) if n > 1 or len(members) == 1]
 
 
