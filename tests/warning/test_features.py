@@ -54,10 +54,11 @@ def test_five_matters_at_one_place_in_a_week_are_a_collective_event() -> None:
 
 
 def test_lexicon_negation_and_modules() -> None:
-    assert lexicon.signals("他扬言要报复") == {"threat": ["报复"]}
+    assert lexicon.signals("他扬言要报复") == {"threat": ["扬言", "报复"]}
+    assert lexicon.signals("随时受停电的威胁") == {}
     assert lexicon.signals("他说不给钱就报复") == {"threat": ["报复"]}
     assert lexicon.signals("双方没有打人，也不会上访") == {}
-    assert lexicon.signals("没有再打人，但扬言要跳楼") == {"self_harm": ["跳楼"]}
+    assert lexicon.signals("没有再打人，但扬言要跳楼") == {"threat": ["扬言"], "self_harm": ["跳楼"]}
     found = lexicon.modules("房东不退押金，还换锁把租客赶出来", "房屋租赁")
     assert set(found) == {"rental"}
     assert set(found["rental"]) == {"arrears", "eviction"}

@@ -62,7 +62,7 @@ def test_the_list_is_scoped_by_grade_with_reasons(city: City, installed: None) -
     html = leader.content.decode()
     assert near.code in html
     assert far.code in html
-    assert "文本含威胁、报复言语（报复）" in html
+    assert "文本含威胁、报复言语（扬言、报复）" in html
     assert f'href="/risk/open/{near.code}/"' in html  # 重点: one click to the register
     mine = client_for(city.users["grid_worker"]).get("/warning/").content.decode()
     assert near.code in mine
