@@ -20,7 +20,7 @@ Definitions (docs/risk.md is the reference): the entries counted are those **ope
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,8 +170,8 @@ def _screening(grid_qs: QuerySet[Area] | None, start: dt.date, end: dt.date) -> 
         return 0, 0
     due = 0
     period = list(campaigns(start, end))
-    for c in period:
-        due += grid_qs.filter(path__startswith=f"{c.area.path}/").count()
+    for path, times in Counter(c.area.path for c in period).items():  # one count per area, not per campaign
+        due += times * grid_qs.filter(path__startswith=f"{path}/").count()
     done = Screening.objects.filter(campaign__in=period, grid__in=grid_qs.values("pk")).count() if period else 0
     return done, due
 
@@ -309,11 +309,11 @@ def unit_scores(user: User | None, start: dt.date, end: dt.date, *, area: Area |
     per_street_done: dict[int, int] = {}
     period = list(campaigns(start, end))
     if grid_qs is not None and offices and period:
-        for c in period:
-            for street_id, n in (grid_qs.filter(path__startswith=f"{c.area.path}/",
+        for path, times in Counter(c.area.path for c in period).items():
+            for street_id, n in (grid_qs.filter(path__startswith=f"{path}/",
                                                 parent__parent_id__in=list(offices)).order_by()
                                  .values_list("parent__parent_id").annotate(n=Count("pk"))):
-                per_street_total[street_id] += n
+                per_street_total[street_id] += times * n
         for street_id, n in (Screening.objects.filter(campaign__in=period, grid__in=grid_qs.values("pk"),
                                                       street_id__in=list(offices)).order_by()
                              .values_list("street_id").annotate(n=Count("pk"))):
