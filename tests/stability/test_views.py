@@ -210,3 +210,16 @@ def test_the_nav_link(city: City) -> None:
     assert 'href="/stability/"' in client_for(city.users["handler"]).get("/stability/").content.decode()
     grid = client_for(city.users["grid_worker"]).get("/stability/").content.decode()
     assert 'href="/stability/"' not in grid
+
+
+def test_the_pages_in_english(city: City) -> None:
+    decision = advance(city, created(city), DState.MEASURES)
+    client = client_for(city.users["risk_officer"])
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/stability/{decision.code}/").content.decode()
+    for text in ("Setting measures", "Medium risk", "Risk matrix: likelihood × impact", "Add a measure", "Conclude",
+                 "Siting of a public facility", "Forum"):
+        assert text in html, text
+    listing = client.get("/stability/?tab=assessing").content.decode()
+    assert "Stability assessments of major decisions" in listing
+    assert "Risks · grade · measures" in listing

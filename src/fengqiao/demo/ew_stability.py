@@ -367,7 +367,9 @@ def _date_back(decision: Decision, start: dt.datetime, end: dt.datetime, rng: ra
     if decision.closed_at is not None and "withdraw" in when:
         fields["closed_at"] = when["withdraw"]
     if "consultation_opened_at" in fields and decision.state != S.CONSULTING:
-        fields["consultation_closes_at"] = fields["consultation_opened_at"] + dt.timedelta(days=15)
+        # the period ran to the day it was closed (or for a fortnight, for a withdrawn one)
+        last = when.get("close_consultation", fields["consultation_opened_at"] + dt.timedelta(days=15))
+        fields["consultation_closes_at"] = clock.at_local(clock.localtime(last).date(), dt.time(23, 59, 59))
     fields["code"] = f"WP{clock.localtime(events[0].at):%y%m%d}-{decision.code.split('-')[1]}"
     Decision.objects.filter(pk=decision.pk).update(**fields)
     # each opinion on the day its event was written (staff records in order, a citizen's by its id)
