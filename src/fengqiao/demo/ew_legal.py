@@ -23,18 +23,28 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Count
 
 from fengqiao.accounts.models import Membership, User
 from fengqiao.accounts.roles import Role
 from fengqiao.audit.chain import GENESIS, event_digest
 from fengqiao.audit.models import Audience
-from fengqiao.cases.models import Assignment, AssignmentRole, AssignmentStatus, Case, CaseEvent
+from fengqiao.cases.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    Evaluation,
+    Party,
+    Satisfaction,
+)
 from fengqiao.demo.geography import DISTRICTS
 from fengqiao.demo.people import DEMO_DOMAIN, PASSWORD
 from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
-from fengqiao.kit import clock
+from fengqiao.kit import bulk, clock
 from fengqiao.legal import reading
-from fengqiao.legal.detector import Finding, Matter, detect, grade
+from fengqiao.legal.detector import Finding, Matter, Signals, detect, grade
 from fengqiao.legal.models import Dispute, DisputeEvent, Intervention, LegalOffice, ScanMark
 from fengqiao.legal.states import ACT_LABELS, KIND_LABELS, OUTCOME_LABELS, Kind, LState, Outcome, Risk
 from fengqiao.legal.windows import windows_for
@@ -102,40 +112,68 @@ def _offices(org: Any, areas: dict[str, Area]) -> tuple[dict[int, tuple[Unit, in
 
 
 def _detect_all(say: Callable[[str], None]) -> list[tuple[dict[str, Any], Matter, Finding]]:
-    """The detector over every case (a verdict shared by cases whose texts differ only in the district)."""
+    """The detector over every case (a verdict shared by cases whose texts differ only in the district);
+    the text columns of every case first, the rest only for the cases found."""
     paths = reading.category_paths()
     names = dict(Area.objects.filter(level=Level.DISTRICT).values_list("pk", "name"))
     memo: dict[tuple[str, str, str, int], Finding | None] = {}
-    found = []
-    cols = ("pk", "title", "description", "channel", "category_id", "registered_at", "district_id", "street_id",
-            "community_id", "grid_id", "event_seq", "event_head", "dispatched_at", "accepted_at", "replied_at",
-            "closed_at", "status")
+    hits: list[tuple[int, str, str, str, Finding]] = []
     last, read = 0, 0
     while True:
-        rows = list(Case.objects.filter(pk__gt=last).order_by("pk").values(*cols)[:CHUNK])
+        rows = list(Case.objects.filter(pk__gt=last).order_by("pk").values_list(
+            "pk", "title", "description", "channel", "category_id", "district_id")[:CHUNK])
         if not rows:
             break
-        last = rows[-1]["pk"]
+        last = rows[-1][0]
         read += len(rows)
-        for row in rows:
-            district = names.get(row["district_id"], "")
-            title, text = row["title"], row["description"]
+        for pk, real_title, real_text, channel, category_id, district_id in rows:
+            district = names.get(district_id, "")
+            title, text = real_title, real_text
             if district:
                 title, text = title.replace(district, PLACEHOLDER), text.replace(district, PLACEHOLDER)
-            key = (title, text, row["channel"], row["category_id"] or 0)
+            key = (title, text, channel, category_id or 0)
             if key not in memo:
-                memo[key] = detect(Matter(title=title, text=text, channel=row["channel"],
-                                          categories=paths.get(row["category_id"] or 0, ())))
+                memo[key] = detect(Matter(title=title, text=text, channel=channel,
+                                          categories=paths.get(category_id or 0, ())))
             shared = memo[key]
             if shared is None:
                 continue
-            finding = Finding(act_type=shared.act_type, agency=shared.agency.replace(PLACEHOLDER, district),
-                              agency_kind=shared.agency_kind, score=shared.score,
-                              evidence=[e.replace(PLACEHOLDER, district) for e in shared.evidence])
-            matter = Matter(title=row["title"], text=row["description"], channel=row["channel"])
-            found.append((row, matter, finding))
-    say(f"  行政争议识别：读取 {read} 件案件（{len(memo)} 种不同文本），识别 {len(found)} 件")
+            hits.append((pk, real_title, real_text, channel, Finding(
+                act_type=shared.act_type, agency=shared.agency.replace(PLACEHOLDER, district),
+                agency_kind=shared.agency_kind, score=shared.score,
+                evidence=[e.replace(PLACEHOLDER, district) for e in shared.evidence])))
+    say(f"  行政争议识别：读取 {read} 件案件（{len(memo)} 种不同文本），识别 {len(hits)} 件")
+    cols = ("pk", "registered_at", "district_id", "street_id", "community_id", "grid_id", "event_seq", "event_head",
+            "dispatched_at", "accepted_at", "replied_at", "closed_at", "status", "reopen_count")
+    rest: dict[int, dict[str, Any]] = {}
+    ids = [h[0] for h in hits]
+    for start in range(0, len(ids), CHUNK):
+        rest.update((r["pk"], r) for r in Case.objects.filter(pk__in=ids[start:start + CHUNK]).values(*cols))
+    found = []
+    for pk, title, text, channel, finding in hits:
+        row = {**rest[pk], "title": title, "description": text}
+        found.append((row, Matter(title=title, text=text, channel=channel), finding))
     return found
+
+
+def _signals(found: list[tuple[dict[str, Any], Matter, Finding]]) -> dict[int, Signals]:
+    """Each found case's history in a few grouped queries: other cases of the same phone (counted per phone),
+    reports merged into it, unsatisfied evaluations, reopenings."""
+    per_phone = dict(Party.objects.exclude(phone_hash="").values_list("phone_hash")
+                     .annotate(n=Count("case_id", distinct=True)).order_by())
+    ids = [row["pk"] for row, _m, _f in found]
+    phones: dict[int, set[str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for case_id, phone_hash in Party.objects.filter(case_id__in=ids[start:start + CHUNK]).exclude(
+                phone_hash="").values_list("case_id", "phone_hash"):
+            phones.setdefault(case_id, set()).add(phone_hash)
+    merged = dict(Case.objects.filter(duplicate_of__isnull=False).values_list("duplicate_of_id")
+                  .annotate(n=Count("pk")).order_by())
+    unsatisfied = dict(Evaluation.objects.filter(rating=Satisfaction.UNSATISFIED).values_list("case_id")
+                       .annotate(n=Count("pk")).order_by())
+    return {row["pk"]: Signals(repeat_contacts=sum(per_phone.get(h, 1) - 1 for h in phones.get(row["pk"], ()))
+                               + merged.get(row["pk"], 0), unsatisfied=unsatisfied.get(row["pk"], 0),
+                               reopened=row["reopen_count"]) for row, _m, _f in found}
 
 
 def _at(after: dt.datetime, days: float, now: dt.datetime) -> dt.datetime:
@@ -150,10 +188,7 @@ def create(org: Any, staff: Any, areas: dict[str, Area], rng: random.Random, now
     with transaction.atomic():
         by_district, (city_unit, city_handler) = _offices(org, areas)
         found = _detect_all(say)
-        signals: dict[int, Any] = {}
-        ids = [row["pk"] for row, _m, _f in found]
-        for start in range(0, len(ids), 2000):
-            signals.update(reading.signals_of(ids[start:start + 2000]))
+        signals = _signals(found)
         _write(found, signals, by_district, (city_unit, city_handler), rng, now, counts)
         ScanMark.objects.update_or_create(name="periodic", defaults={
             "last_case_id": Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0, "at": now})
@@ -162,7 +197,7 @@ def create(org: Any, staff: Any, areas: dict[str, Area], rng: random.Random, now
     return counts
 
 
-def _write(found: list[tuple[dict[str, Any], Matter, Finding]], signals: dict[int, Any],
+def _write(found: list[tuple[dict[str, Any], Matter, Finding]], signals: dict[int, Signals],
            by_district: dict[int, tuple[Unit, int]], city: tuple[Unit, int], rng: random.Random,
            now: dt.datetime, counts: Counter[str]) -> None:
     disputes: list[Dispute] = []
@@ -224,7 +259,7 @@ def _write(found: list[tuple[dict[str, Any], Matter, Finding]], signals: dict[in
                                   last_at=max(t for t in (row["registered_at"], row["dispatched_at"],
                                                           row["accepted_at"], row["replied_at"], row["closed_at"])
                                               if t is not None))
-    Dispute.objects.bulk_create(disputes, batch_size=2000)
+    bulk.insert(Dispute, disputes)
     made = dict(Dispute.objects.values_list("case_id", "pk"))
     events, case_events = [], []
     for d, steps in zip(disputes, plans, strict=True):
@@ -234,12 +269,11 @@ def _write(found: list[tuple[dict[str, Any], Matter, Finding]], signals: dict[in
             events.append(DisputeEvent(dispute_id=pk, seq=seq, action=action, from_state=before, to_state=after,
                                        actor_id=actor, at=at, note=note, data=data))
             case_events.append(_case_event(chain, d, action, at, actor, note, data, now))
-    DisputeEvent.objects.bulk_create(events, batch_size=5000)
-    Intervention.objects.bulk_create([Intervention(dispute_id=made[disputes[i].case_id], kind=k, note=n, unit_id=u,
-                                                   by_id=b, at=a) for i, k, n, u, b, a in interventions],
-                                     batch_size=5000)
-    Assignment.objects.bulk_create(assignments, batch_size=5000)
-    CaseEvent.objects.bulk_create(case_events, batch_size=5000)
+    bulk.insert(DisputeEvent, events)
+    bulk.insert(Intervention, [Intervention(dispute_id=made[disputes[i].case_id], kind=k, note=n, unit_id=u, by_id=b,
+                                            at=a) for i, k, n, u, b, a in interventions])
+    bulk.insert(Assignment, assignments)
+    bulk.insert(CaseEvent, case_events)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {Case._meta.db_table} SET event_seq = %s, event_head = %s, version = version + %s WHERE id = %s",

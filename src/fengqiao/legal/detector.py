@@ -14,6 +14,7 @@ Risk of reconsideration or litigation (关注 / 一般 / 重点): points for men
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -187,26 +188,28 @@ _TERM_ACT: dict[str, tuple[ActType, int]] = {term: (act, weight) for act, terms 
 _TERM_RE = re.compile("|".join(sorted((re.escape(t) for t in _TERM_ACT), key=len, reverse=True)))
 
 
-def _governed(text: str, at: int) -> bool:
-    """Whether the sentence around ``at`` names a government body (not only a weak one)."""
-    start = max((m.end() for m in _BOUNDARY.finditer(text, 0, at)), default=0)
-    end_match = _BOUNDARY.search(text, at)
-    sentence = text[start:end_match.start() if end_match else len(text)]
-    return any(w not in WEAK_AGENCIES for w in _AGENCY_RE.findall(sentence))
-
-
 def _act_scores(text: str, gov_respondent: bool) -> dict[ActType, tuple[int, list[str]]]:
     """Per act type: its evidence (capped at 2) and the terms that gave it.  One pass of one regex over
-    the text; a weak term's sentence is looked at only when the term occurs."""
+    the text; a weak term's sentence is looked at only when the term occurs (each sentence once)."""
     found: dict[ActType, dict[str, int]] = {}
+    bounds: list[int] | None = None
+    governed: dict[int, bool] = {}
     for m in _TERM_RE.finditer(text):
         term = m.group(0)
         act, weight = _TERM_ACT[term]
         terms = found.setdefault(act, {})
         if term in terms:
             continue
-        if weight >= 2 or gov_respondent or _governed(text, m.start()):
-            terms[term] = weight
+        if weight < 2 and not gov_respondent:
+            if bounds is None:
+                bounds = [b.start() for b in _BOUNDARY.finditer(text)]
+            i = bisect.bisect_right(bounds, m.start())
+            if i not in governed:
+                sentence = text[bounds[i - 1] + 1 if i else 0:bounds[i] if i < len(bounds) else len(text)]
+                governed[i] = any(w not in WEAK_AGENCIES for w in _AGENCY_RE.findall(sentence))
+            if not governed[i]:
+                continue
+        terms[term] = weight
     return {act: (min(2, sum(terms.values())), list(terms)) for act, terms in found.items() if terms}
 
 
