@@ -45,7 +45,7 @@ THRESHOLD = 0.20  # cosine similarity of two messages about the same problem (ch
 STRONG = 0.30  # similarity enough when the messages' places say nothing either way
 PROBLEM_MIN = 0.20  # same place: the texts without the place names must still be this alike
 SPLIT_STEP = 0.05  # raise of the threshold when a component is split again
-CENTROID_MIN = 0.20  # every member of an accepted group is at least this close to the group's centroid
+CENTROID_MIN = 0.25  # every member of an accepted group is at least this close to the group's centroid
 SUBJECT_WEIGHT = 1.0  # weight of the subject block beside the whole-text block
 WINDOW_DAYS = 30  # time concentration: the busiest window of this length
 HALF_LIFE_DAYS = 30.0  # recency: heat halves every 30 days since the group's last message
@@ -91,6 +91,7 @@ _OPENING = 80  # characters of the detail read for a district when the subject n
 _CHUNK_BREAK = re.compile(r"[^\u4e00-\u9fa5A-Za-z0-9]|的|在|是|了|到|和|与|及|对|从|往|向|把|被|给|为|将|于|由|至"
                           r"|旁|近|后|前|关于|反映|反应|投诉|举报|咨询|建议|请问|请求|恳请|希望|要求|申请|解决|问题|何时|什么|为何|为什么|能否"
                           r"|加快|常年|严重|附近|周边|相关|一个|多年")
+_NOT_ROADS = ("跑路", "出路", "思路", "走路", "马路", "道路", "公路", "一路", "线路", "门路", "套路", "退路", "网路")
 _NOT_NAMES = frozenset({"政府", "市政府", "县政府", "区政府", "省政府", "家乡", "旧城", "县城", "小区", "社区"})
 _NOT_PLACE = re.compile(r"^(这个|那个|我们|我的|本|该|此|小|大|同|全|附近|周边|各|每|有的|一条|一个|条|所|农村"
                         r"|城市|马路|道路|公路|城区|本村|全市|全省|全国|省城|县城|市区|乡镇|街|路)")
@@ -170,7 +171,8 @@ def extract_place(subject: str, detail: str = "", exact: str | None = None) -> P
     for chunk in _CHUNK_BREAK.split(_DISTRICT.sub(" ", _CITY.sub(" ", subject))):
         for m in _NAMED.findall(chunk):
             name = m
-            if len(name) >= 3 and not _NOT_PLACE.match(name) and name not in _NOT_NAMES:
+            if (len(name) >= 3 and not _NOT_PLACE.match(name) and name not in _NOT_NAMES
+                    and not name.endswith(_NOT_ROADS)):
                 named.add(name)
     return Place(districts=districts, named=frozenset(named), exact=exact)
 
