@@ -244,8 +244,8 @@ def detect(matter: Matter) -> Finding | None:
     if gov_respondents:
         agency, kind = gov_respondents[0], _kind_of(gov_respondents[0], act)
         evidence.append(_("被反映对象为行政机关：%(a)s") % {"a": agency})
-    elif strong or named:
-        agency, _word, kind = (strong or named)[0]
+    elif strong:
+        agency, _word, kind = strong[0]
         evidence.append(_("涉及行政机关：%(a)s") % {"a": agency})
     else:
         agency = kind = DEFAULT_AGENCY[act]

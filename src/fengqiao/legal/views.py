@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, DateField, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -157,10 +157,16 @@ def legal_list(request: HttpRequest) -> HttpResponse:
             "soon": open_qs.filter(reconsider_by__gte=today, reconsider_by__lte=today + dt.timedelta(days=15)).count(),
             "conversion": figures.conversion(qs)}
     rank = CaseWhen(When(risk="key", then=Value(0)), When(risk="general", then=Value(1)), default=Value(2),
-                 output_field=IntegerField())
+                    output_field=IntegerField())
+    # window urgency: reconsideration still open first (nearest first), then only litigation open, then closed
+    bucket = CaseWhen(When(reconsider_by__gte=today, then=Value(0)), When(litigate_by__gte=today, then=Value(1)),
+                      default=Value(2), output_field=IntegerField())
+    due = CaseWhen(When(reconsider_by__gte=today, then=F("reconsider_by")),
+                   When(litigate_by__gte=today, then=F("litigate_by")), default=None, output_field=DateField())
     rows_qs = (qs.filter(status__in=[s.value for s in tab.states]).select_related("case", "office", "district",
                                                                                    "street")
-               .annotate(rank=rank).order_by("rank", "reconsider_by", "-flagged_at"))
+               .annotate(rank=rank, bucket=bucket, due=due)
+               .order_by("rank", "bucket", F("due").asc(nulls_last=True), "-flagged_at"))
     page = paginate(rows_qs, request.GET.get("page"), PER_PAGE)
     rows = [{"d": d, "tone": RISK_TONES[d.risk], "window": _window(d, today),
              "act": ACT_LABELS[ActType(d.act_type)], "state": STATE_LABELS[d.state],
