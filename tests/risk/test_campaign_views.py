@@ -131,3 +131,12 @@ def test_indicators_page_drill_down_and_export(city: City, frozen: Any) -> None:
     assert office[1] == 0.5  # screening: 1 of its 2 grids
     assert office[4] == 0.0  # control: its entry has no measure yet
     assert office[-2] == 1  # one entry opened
+
+
+def test_the_admin_edits_cadences_and_the_checklist(city: City) -> None:
+    admin = client_for(city.users["admin"])
+    for path in ("/admin/risk/reviewcadence/", "/admin/risk/checklistitem/", "/admin/risk/campaign/",
+                 "/admin/risk/riskentry/"):
+        assert admin.get(path).status_code == 200, path
+    assert admin.get("/admin/risk/campaign/add/").status_code == 403  # written by the services only
+    assert admin.get("/admin/risk/checklistitem/add/").status_code == 200

@@ -47,6 +47,7 @@ def test_a_grid_worker_screens_on_her_phone(browser: Any, live_server: Any, live
     assert page.is_checked("input[name=items_checked][value=dispute]")
     page.click("[data-testid=screen-form] button[type=submit]")
     page.wait_for_selector("[data-testid=campaign-progress]")
+    assert page.url.endswith(f"/risk/campaigns/{c.code}/")
     assert "排查已登记" in page.inner_text(".messages")
     assert "1 / 2" in page.inner_text("[data-testid=campaign-progress]")
     worker.shot("risk-campaign-phone")

@@ -219,3 +219,25 @@ def test_responsible_unit_is_required(city: City) -> None:
     with pytest.raises(ValidationFailed) as refused:
         services.open_from_case(city.users["risk_officer"], case.code, "key", "", city.departments[2].pk)
     assert "grade_reason" in refused.value.fields
+
+
+def test_consolidation_follow_up(city: City) -> None:
+    entry = opened(city)
+    officer = city.users["risk_officer"]
+    with pytest.raises(Conflict):  # only after write-off
+        services.consolidate(officer, entry.code, note="回访")
+    services.tackle(officer, entry.code, measure="专人包案")
+    entry = services.write_off(officer, entry.code, evidence="双方和解并履行")
+    before = snapshot(entry)
+    with pytest.raises(ValidationFailed) as refused:
+        services.consolidate(officer, entry.code, note="  ")
+    assert "note" in refused.value.fields
+    assert snapshot(entry) == before
+    with pytest.raises(NotFound):
+        services.consolidate(city.users["other_grid_worker"], entry.code, note="回访")
+    done = services.consolidate(city.users["grid_worker"], entry.code, note="回访发现再次争吵", relapsed=True,
+                                expected_version=entry.version)
+    assert (done.state, done.relapsed, done.consolidated_at is not None) == (RState.WRITTEN_OFF, True, True)
+    event = RiskEvent.objects.filter(entry=done).order_by("-seq").first()
+    assert event is not None
+    assert (event.action, event.data, event.actor) == ("consolidate", {"relapsed": True}, city.users["grid_worker"])
