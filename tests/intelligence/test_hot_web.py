@@ -46,6 +46,7 @@ def test_a_leader_reads_the_ranking_and_an_issue(browser: Any, live_server: Any,
     rows = page.locator("[data-testid=hot-table] tbody tr")
     assert rows.count() == 4
     assert rows.first.get_attribute("data-issue") == str(hottest.pk)
+    page.wait_for_timeout(1500)  # the bars' grow-in animation, for the screenshot
     leader.shot("hot-list")
     rows.first.locator("td.title a").click()
     page.wait_for_url(f"**/hot-issues/{hottest.pk}/")
@@ -60,5 +61,6 @@ def test_a_leader_reads_the_ranking_and_an_issue(browser: Any, live_server: Any,
     visible = set(hot_issues.visible(live_city.users["street_dispatcher"]).values_list("title", flat=True))
     assert set(titles) == visible
     assert len(titles) == 2  # 城东街道: the mixing plant and the lift
+    street.page.wait_for_timeout(1500)
     street.shot("hot-list-street")
     street.close()
