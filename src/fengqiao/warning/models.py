@@ -42,7 +42,7 @@ class Score(models.Model):
     signals = models.JSONField(default=list)  # the text signals found, general and of the special modules
     rental = models.BooleanField(_("rental housing"), default=False, db_index=True)  # 租赁房屋 module
     family = models.BooleanField(_("family and marriage"), default=False, db_index=True)  # 婚姻家庭 module
-    party_key = models.CharField(max_length=64, blank=True, db_index=True)  # a party's phone or ID hash
+    party_key = models.CharField(max_length=80, blank=True, db_index=True)  # "p:" or "i:" + a phone or ID hash
     place_key = models.CharField(max_length=200, blank=True, db_index=True)  # the normalised address
     model_version = models.CharField(max_length=40)
     case_version = models.PositiveIntegerField(default=0)  # the case's version when scored
