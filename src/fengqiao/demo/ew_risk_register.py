@@ -25,6 +25,7 @@ from fengqiao.accounts.roles import Role
 from fengqiao.audit.chain import GENESIS, event_digest
 from fengqiao.audit.models import Audience
 from fengqiao.cases.models import Case, CaseEvent
+from fengqiao.demo.writer import Inserter
 from fengqiao.jurisdictions.models import Area, Level, Unit
 from fengqiao.kit import clock
 from fengqiao.kit.ids import ALPHABET
@@ -43,6 +44,9 @@ from fengqiao.risk.states import CREATED_IN, RAction, RState, next_state
 
 MONTHS = 12
 BATCH = 5000
+SCREENING_COLUMNS = ("campaign_id", "grid_id", "community_id", "street_id", "result", "items_checked", "found", "note",
+                     "screened_by_id", "screened_at")
+EVENT_COLUMNS = ("campaign_id", "seq", "action", "grid_id", "actor_id", "at", "note", "data")
 A, S = RAction, RState
 
 FINDINGS: dict[str, list[str]] = {
@@ -334,13 +338,12 @@ def _screening_year(rng: random.Random, now: dt.datetime, people: People, life: 
             plan.append((c, sorted(rows, key=lambda r: r[3])))
     _bulk(Campaign, campaigns)
     saved = {c.code: c.pk for c in Campaign.objects.filter(code__in=[c.code for c in campaigns])}
-    screenings: list[Screening] = []
-    events: list[CampaignEvent] = []
+    screenings: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     for c, rows in plan:
         c.pk = saved[c.code]
-        events.append(CampaignEvent(campaign_id=c.pk, seq=1, action="create", actor_id=c.created_by_id,
-                                    at=c.created_at, data={"grids": c.grid_count,
-                                                           "items": [i["code"] for i in c.items]}))
+        events.append((c.pk, 1, "create", None, c.created_by_id, c.created_at, "",
+                       {"grids": c.grid_count, "items": [i["code"] for i in c.items]}))
         for seq, (grid, community, street, at, worker) in enumerate(rows, start=2):
             found = []
             if rng.random() < p_found:
@@ -358,15 +361,13 @@ def _screening_year(rng: random.Random, now: dt.datetime, people: People, life: 
                     walks.append(walk)
                     found.append(entry.code)
             note = "" if found else rng.choice(CLEAR_NOTES)
-            screenings.append(Screening(campaign_id=c.pk, grid_id=grid, community_id=community, street_id=street,
-                                        result="found" if found else "clear",
-                                        items_checked=[i["code"] for i in c.items], found=len(found), note=note,
-                                        screened_by_id=worker, screened_at=at))
-            events.append(CampaignEvent(campaign_id=c.pk, seq=seq, action="screen", grid_id=grid, actor_id=worker,
-                                        at=at, note=note, data={"result": "found" if found else "clear",
-                                                                "entries": found}))
-    _bulk(Screening, screenings)
-    _bulk(CampaignEvent, events)
+            result = "found" if found else "clear"
+            screenings.append((c.pk, grid, community, street, result, [i["code"] for i in c.items], len(found),
+                               note, worker, at))
+            events.append((c.pk, seq, "screen", grid, worker, at, note, {"result": result, "entries": found}))
+    # the two big tables: one prepared INSERT each (bulk_create's per-row preparation is most of the time)
+    Inserter(Screening, SCREENING_COLUMNS).insert(screenings)
+    Inserter(CampaignEvent, EVENT_COLUMNS).insert(events)
     counts["risk.campaigns"] = len(campaigns)
     counts["risk.screenings"] = len(screenings)
     counts["risk.from_screening"] = len(walks)
