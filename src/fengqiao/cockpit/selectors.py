@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 import h3
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
@@ -30,7 +30,7 @@ from fengqiao.cockpit.models import (
     Fact,
     Grain,
 )
-from fengqiao.cockpit.rollup import AGREED_STATES, FAILED_STATES, GOOD, RESOLVED_STATES, VOID_STATES, next_month
+from fengqiao.cockpit.rollup import measure_q, next_month
 from fengqiao.jurisdictions.models import Area, Level, Unit
 from fengqiao.jurisdictions.scope import reach_of
 from fengqiao.kit import clock
@@ -75,6 +75,14 @@ def scopes_for(user: User) -> list[Scope]:
 
 
 def scope_for(user: User, scope_id: int | None) -> Scope:
+    reach = reach_of(user)
+    if reach.everything and (user.is_superuser or reach.roles & VIEWER_ROLES):  # one area to read, not all
+        if not scope_id:
+            return Scope(CITY_SCOPE, _city_name(), Level.CITY)
+        area = Area.objects.filter(pk=scope_id, level__in=[Level.DISTRICT, Level.STREET]).first()
+        if area is None:
+            raise NotFound(_("没有这个统计范围，或您无权查看。"))
+        return Scope(area.pk, area.name, area.level, area)
     allowed = scopes_for(user)
     if scope_id is None:
         return allowed[0]
@@ -210,7 +218,7 @@ def grain_for(period: Period, dim: str, scope: Scope | None = None) -> str:
     dimensions only (``DAY_DIMS_BY_LEVEL``: a street keeps its daily total only)."""
     if period.whole_months:
         return Grain.MONTH
-    day_dims = DAY_DIMS_BY_LEVEL[scope.level] if scope is not None else DAY_DIMS  # type: ignore[index]
+    day_dims = DAY_DIMS_BY_LEVEL[scope.level] if scope is not None else DAY_DIMS
     if dim in day_dims:
         return Grain.DAY
     raise ValidationFailed(_("“%(dim)s”只按整月统计，请选择整月、季度或年度。") % {"dim": Dim(dim).label},
@@ -251,7 +259,7 @@ def trend(scope: Scope, period: Period, dim: str = Dim.ALL, measure: str = "rece
     """Counts per day (a period up to a quarter) or per month, one line per key of ``dim``."""
     if measure not in MEASURES:
         raise ValidationFailed(_("没有这个指标。"), fields={"measure": _("没有这个指标")})
-    by_day = period.by_day and dim in DAY_DIMS_BY_LEVEL[scope.level]  # type: ignore[index]
+    by_day = period.by_day and dim in DAY_DIMS_BY_LEVEL[scope.level]
     grain = Grain.DAY if by_day else Grain.MONTH
     if by_day:
         days = [period.start + dt.timedelta(days=i) for i in range((period.end - period.start).days)]
@@ -357,30 +365,6 @@ def rankings(scope: Scope, period: Period, limit: int = 15) -> list[UnitRates]:
 
 
 # ---- drill-down: the cases behind a figure ---------------------------------------------------------------------
-
-def measure_q(measure: str, now: dt.datetime) -> Q:
-    """The cases a measure counts, as a Q (the same definitions as ``rollup.measures_of``)."""
-    valid = ~Q(status__in=VOID_STATES)
-    resolved = Q(status__in=RESOLVED_STATES, replied_at__isnull=False) & valid
-    late_open = valid & ~resolved & Q(deadline__lt=now)
-    conditions = {
-        "received": Q(),
-        "valid": valid,
-        "resolved": resolved,
-        "on_time": resolved & (Q(deadline__isnull=True) | Q(replied_at__lte=F("deadline"))),
-        "due": resolved | late_open,
-        "overdue": valid & (Q(overdue=True) | (resolved & Q(replied_at__gt=F("deadline"))) | late_open),
-        "evaluated": valid & ~Q(satisfaction=""),
-        "satisfied": valid & Q(satisfaction__in=GOOD),
-        "unsatisfied": valid & Q(satisfaction="unsatisfied"),
-        "mediated": valid & Q(mediation__isnull=False),
-        "mediation_agreed": valid & Q(mediation__status__in=AGREED_STATES),
-        "mediation_failed": valid & Q(mediation__status__in=FAILED_STATES),
-    }
-    if measure not in conditions:
-        raise ValidationFailed(_("没有这个指标。"), fields={"measure": _("没有这个指标")})
-    return conditions[measure]
-
 
 def drill(user: User, scope: Scope, period: Period, dim: str, key: str, measure: str = "received") -> QuerySet[Case]:
     """The cases a figure counts, as the reader may see them: registered in the period, in the scope, with

@@ -115,34 +115,45 @@ def _parent_scope(scope: Scope, scopes: list[Scope]) -> Scope | None:
 
 @login_required
 def cockpit_data(request: HttpRequest) -> HttpResponse:
-    """Every chart's data in one response, read from the rollups (docs/cockpit.md)."""
+    """Every chart's data in one response, read from the rollups (docs/cockpit.md).  The figures of a scope
+    and period are the same for every reader allowed that scope: they are cached until the rollup changes;
+    the parts read through the reader's own scope (the risk map, indicators, warnings, hot issues) are not."""
     user = current_user(request)
     try:
         scope, period = _read(request)
     except DomainError as error:
         return JsonResponse(error.as_dict(), status=error.status)
-    now = selectors.totals(scope, period)
-    before = selectors.totals(scope, period.previous())
+    at = computed_at()
+    key = f"cockpit-figures:{scope.id}:{period.key}:{period.start}:{at.isoformat() if at else '-'}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures(scope, period, at)
+        cache.set(key, figures, FIGURES_TTL)
+    body = {**figures, **extras.gather(user, scope, period)}
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+FIGURES_TTL = 600
+
+
+def _figures(scope: Scope, period: Period, at: dt.datetime | None) -> dict[str, Any]:
     child_dim = CHILD_DIM[scope.level]  # type: ignore[index]
-    areas = selectors.breakdown(scope, period, child_dim)
-    body: dict[str, Any] = {
+    return {
         "scope": {"id": scope.id, "name": scope.name, "level": scope.level},
         "period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
                    "end": period.end.isoformat(), "by_day": period.by_day},
-        "computed_at": (at.isoformat() if (at := computed_at()) else None),
-        "totals": now.as_dict(), "previous": before.as_dict(),
+        "computed_at": at.isoformat() if at else None,
+        "totals": selectors.totals(scope, period).as_dict(),
+        "previous": selectors.totals(scope, period.previous()).as_dict(),
         "trend": {dim: _series(selectors.trend(scope, period, dim)) for dim in (Dim.ALL, Dim.CHANNEL, Dim.CATEGORY)},
         "resolved_trend": _series(selectors.trend(scope, period, Dim.ALL, "resolved")),
         "channels": _rows(selectors.breakdown(scope, period, Dim.CHANNEL)),
         "categories": _rows(selectors.breakdown(scope, period, Dim.CATEGORY, limit=12)),
-        "areas": {"dim": child_dim, "rows": _rows(areas)},
-        "units": _rows(selectors.breakdown(scope, period, Dim.UNIT, limit=400)),
+        "areas": {"dim": child_dim, "rows": _rows(selectors.breakdown(scope, period, child_dim))},
         "heat": [{"cell": c.cell, "n": c.received, "boundary": c.boundary} for c in selectors.heat(scope, period)],
         "rankings": [u.__dict__ for u in selectors.rankings(scope, period)],
         "basemap": _basemap(scope),
     }
-    body.update(extras.gather(user, scope, period))
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 def _series(series: selectors.Series) -> dict[str, Any]:
