@@ -276,10 +276,11 @@ def _write(found: list[tuple[dict[str, Any], Matter, Finding]], signals: dict[in
                                             at=a) for i, k, n, u, b, a in interventions])
     bulk.insert(Assignment, assignments)
     bulk.insert(CaseEvent, case_events)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {Case._meta.db_table} SET event_seq = %s, event_head = %s, version = version + %s WHERE id = %s",
-            [(c.seq, c.head, c.events, case_id) for case_id, c in chains.items()])
+    if chains:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Case._meta.db_table} SET event_seq = %s, event_head = %s, version = version + %s "
+                "WHERE id = %s", [(c.seq, c.head, c.events, case_id) for case_id, c in chains.items()])
     counts["legal.disputes"] = len(disputes)
     counts["legal.routed"] = sum(1 for d in disputes if d.office_id is not None)
     counts["legal.interventions"] = len(interventions)
