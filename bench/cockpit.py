@@ -142,13 +142,20 @@ def populate(n: int, seed: int = 2026) -> dict[str, Any]:
         leaves, units = _categories_units(world["city"])
     fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]
-    defaults = {f.attname: (None if f.null else f.get_default()) for f in fields}
+    template = [f.get_db_prep_save(None if f.null else f.get_default(), connection) for f in fields]
+    position = {f.attname: i for i, f in enumerate(fields)}
+    stamps = {f.attname for f in fields if f.get_internal_type() == "DateTimeField"}
+    adapt = connection.ops.adapt_datetimefield_value
     table = Case._meta.db_table
     batch = 20_000
     for start in range(0, n, batch):
         rows = _case_rows(rng, min(batch, n - start), world, leaves, units, now, start)
-        values = [tuple(f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection) for f in fields)
-                  for row in rows]
+        values = []
+        for row in rows:
+            value = list(template)
+            for name, v in row.items():
+                value[position[name]] = adapt(v) if name in stamps and v is not None else v
+            values.append(tuple(value))
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f'COPY {table} ({", ".join(columns)}) FROM STDIN') as copy:

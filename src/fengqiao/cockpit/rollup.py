@@ -17,7 +17,7 @@ from typing import Any, cast
 import h3
 from django.db import connection, transaction
 from django.db.models import Case as DbCase
-from django.db.models import F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import CharField, F, Func, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext
 
@@ -127,6 +127,29 @@ def _sums(now: dt.datetime) -> dict[str, Sum]:
             for m in MEASURES}
 
 
+def _key(places: _Places, dim: str, raw: object) -> str:
+    if raw is None:
+        return ""
+    if dim == "category":
+        return str(places.top.get(int(cast(int, raw)), ""))
+    return str(raw)
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _local_day(start: dt.datetime, end: dt.datetime) -> Func:
+    """The local date of ``registered_at``.  SQLite's TruncDate converts each row in Python; when the
+    local zone keeps one offset all month (Asia/Shanghai always does), SQLite's own date() does it in C."""
+    offset = clock.localtime(start).utcoffset()
+    if connection.vendor == "sqlite" and offset is not None and offset == clock.localtime(
+            end - dt.timedelta(seconds=1)).utcoffset():
+        return Func(F("registered_at"), Value(f"{int(offset.total_seconds()):+d} seconds"), function="date",
+                    output_field=CharField())
+    return TruncDate("registered_at", tzinfo=clock.local_tz())
+
+
 _KEY_FIELD = {"all": None, "channel": "channel", "category": "category_id", "urgency": "urgency",
               "district": "district_id", "street": "street_id", "grid": "grid_id", "unit": "lead_unit_id"}
 _SCOPE_FIELD = {"city": None, "district": "district_id", "street": "street_id"}
@@ -154,27 +177,41 @@ def compute_month(month: dt.date, places: _Places | None = None, now: dt.datetim
                 found[i] += v
 
     for level, scope_field in _SCOPE_FIELD.items():
-        plan = ((Grain.MONTH.value, MONTH_DIMS_BY_LEVEL[level]), (Grain.DAY.value, DAY_DIMS_BY_LEVEL[level]))
-        for grain, dims in plan:
-            for dim in dims:
-                if dim == "h3":
-                    continue
-                group = [f for f in (scope_field, _KEY_FIELD[dim]) if f is not None]
-                qs = cases.filter(**{f"{scope_field}__isnull": False}) if scope_field else cases
-                if grain == Grain.DAY:
-                    qs = qs.annotate(day=TruncDate("registered_at", tzinfo=clock.local_tz()))
-                    group.append("day")
-                rows = qs.order_by().values(*group).annotate(**sums) if group else [qs.aggregate(**sums)]
-                key_field = _KEY_FIELD[dim]
-                for row in cast(list[dict[str, Any]], rows):
-                    values = [row[m] or 0 for m in MEASURES]
-                    if not values[0]:
-                        continue
+        for dim in MONTH_DIMS_BY_LEVEL[level]:
+            if dim == "h3":
+                continue
+            key_field = _KEY_FIELD[dim]
+            group = [f for f in (scope_field, key_field) if f is not None]
+            qs = cases.filter(**{f"{scope_field}__isnull": False}) if scope_field else cases
+            rows = qs.order_by().values(*group).annotate(**sums) if group else [qs.aggregate(**sums)]
+            for row in cast(list[dict[str, Any]], rows):
+                values = [row[m] or 0 for m in MEASURES]
+                if values[0]:
                     scope = row[scope_field] if scope_field else CITY_SCOPE
-                    raw = row[key_field] if key_field else ""
-                    key = (str(places.top.get(int(raw), "")) if dim == "category" and raw is not None
-                           else "" if raw is None else str(raw))
-                    add(scope, grain, row["day"] if grain == Grain.DAY else month, dim, key, values)
+                    add(scope, Grain.MONTH.value, month, dim, _key(places, dim, row[key_field] if key_field else ""),
+                        values)
+    # Day rows: one pass for the city's and the districts' day dimensions, one for the streets' totals.
+    day = _local_day(start, end)
+    by_day = (cases.annotate(day=day).order_by()
+              .values("day", "district_id", "channel", "category_id", "urgency").annotate(**sums))
+    city_dims, district_dims = DAY_DIMS_BY_LEVEL["city"], DAY_DIMS_BY_LEVEL["district"]
+    for row in cast(Iterator[dict[str, Any]], by_day.iterator(chunk_size=BATCH)):
+        values = [row[m] or 0 for m in MEASURES]
+        if not values[0]:
+            continue
+        when = _as_date(row["day"])
+        for dim in city_dims:
+            key_field = _KEY_FIELD[dim]
+            key = _key(places, dim, row[key_field] if key_field else "")
+            add(CITY_SCOPE, Grain.DAY.value, when, dim, key, values)
+            if row["district_id"] is not None and dim in district_dims:
+                add(row["district_id"], Grain.DAY.value, when, dim, key, values)
+    street_days = (cases.filter(street_id__isnull=False).annotate(day=day).order_by()
+                   .values("day", "street_id").annotate(**sums))
+    for row in cast(Iterator[dict[str, Any]], street_days.iterator(chunk_size=BATCH)):
+        values = [row[m] or 0 for m in MEASURES]
+        if values[0]:
+            add(row["street_id"], Grain.DAY.value, _as_date(row["day"]), "all", "", values)
     points = (cases.filter(street_id__isnull=False).order_by()
               .values("street_id", "grid_id", "lat", "lng").annotate(**sums))
     for row in cast(Iterator[dict[str, Any]], points.iterator(chunk_size=BATCH)):
