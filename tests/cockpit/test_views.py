@@ -44,6 +44,14 @@ def test_a_leader_gets_every_figure_in_one_response(city: City, rolled: list[Cas
         "features"] == []
     assert set(body["trend"]) == {"all", "channel", "category"}
     assert "risk_map" in body
+    # the other early-warning parts: the five-100% indicators (each linking to its shortfall), escalation
+    # grades of the period's cases, hot issues
+    assert [r["key"] for r in body["indicators"]["rates"]] == [
+        "screening", "listing", "assessment", "control", "consolidation", "resolution"] or len(
+        body["indicators"]["rates"]) == 6
+    assert all(r["url"].startswith("/risk/indicators/") for r in body["indicators"]["rates"])
+    assert set(body["warning"]["grades"]) == {"watch", "general", "key"}
+    assert body["hot_issues"] == []  # no hot-issue run in this city
 
 
 def test_the_page_shows_the_scopes_and_periods(city: City, rolled: list[Case]) -> None:

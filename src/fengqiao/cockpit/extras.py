@@ -9,7 +9,9 @@ import importlib
 from collections import Counter
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from fengqiao.accounts.models import User
 from fengqiao.cockpit.selectors import Period, Scope
@@ -60,27 +62,53 @@ def risk_map(user: User, scope: Scope) -> dict[str, Any]:
     return {"points": points, "grades": dict(grades), "overdue_reviews": overdue, "list_url": reverse("risk_list")}
 
 
+def _risk_period(period: Period) -> str:
+    """The indicators page's period value for the cockpit's (a month, a quarter or a year), else ''."""
+    months = len(period.months)
+    if period.whole_months and months in (1, 3, 12):
+        kind = {1: "month", 3: "quarter", 12: "year" if period.start.month == 1 else ""}[months]
+        return f"{kind}:{period.start.isoformat()}" if kind else ""
+    return ""
+
+
 def indicators(user: User, scope: Scope, period: Period) -> dict[str, Any] | None:
+    """The five-100% indicators and the resolution rate of the scope and period; each bar opens what keeps
+    it below 100 % on the register's indicators page."""
     module = _module("fengqiao.risk.indicators")
     if module is None or not hasattr(module, "compute"):
         return None
-    start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
-    found = module.compute(user, start, end, area=scope.area)
-    as_dict = getattr(module, "as_dict", None)
-    return as_dict(found) if callable(as_dict) else None
+    found = module.compute(user, period.start, period.end, area=scope.area)
+    query = urlencode({k: v for k, v in (("period", _risk_period(period)),
+                                         ("area", str(scope.id) if scope.area is not None else "")) if v})
+    rates = []
+    for rate in found.rates():
+        url = reverse("risk_indicator_drill", args=[rate.key]) if rate.short else reverse("risk_indicators")
+        rates.append({"key": rate.key, "label": rate.label, "rate": rate.rate, "numerator": rate.numerator,
+                      "denominator": rate.denominator, "url": f"{url}?{query}" if query else url})
+    return {"rates": rates, "overdue_reviews": found.overdue_reviews, "opened": found.opened}
 
 
 def warning(user: User, scope: Scope, period: Period) -> dict[str, Any] | None:
+    """Escalation grades of the cases registered in the period, in the scope, as the reader may see them."""
     module = _module("fengqiao.warning.selectors")
-    if module is None or not hasattr(module, "grade_counts"):
+    if module is None or not hasattr(module, "visible"):
         return None
-    since = clock.at_local(period.start, dt.time())
-    return {"grades": module.grade_counts(user, since), "url": reverse("warning_list")}
+    start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
+    rows = module.visible(user).filter(case__registered_at__gte=start, case__registered_at__lt=end,
+                                       grade__in=["watch", "general", "key"])
+    if scope.area is not None:
+        rows = rows.filter(**{"case__district_id" if scope.level == Level.DISTRICT else "case__street_id": scope.id})
+    grades = dict(rows.order_by().values_list("grade").annotate(n=Count("pk")))
+    return {"grades": {g: int(grades.get(g, 0)) for g in ("watch", "general", "key")}, "url": reverse("warning_list")}
 
 
 def hot_issues(user: User, scope: Scope, period: Period) -> list[dict[str, Any]] | None:
+    """The hottest issues of the last 30 days in the scope (hot issues are always the last 30 days)."""
     module = _module("fengqiao.intelligence.hot_issues")
-    if module is None or not hasattr(module, "top"):
+    if module is None or not hasattr(module, "visible"):
         return None
-    as_dict = getattr(module, "as_dict", None)
-    return [as_dict(g) if callable(as_dict) else {"title": str(g)} for g in module.top(user, 10)]
+    rows = module.visible(user)
+    if scope.area is not None:
+        rows = rows.filter(**{"district_id" if scope.level == Level.DISTRICT else "street_id": scope.id})
+    return [{"title": i.title, "place": i.place, "heat": round(i.heat, 1), "size": i.size,
+             "url": reverse("hot_issue", args=[i.pk])} for i in rows.order_by("-heat", "-size", "pk")[:10]]
