@@ -96,15 +96,22 @@
     return box;
   }
 
+  function outline(d) {  // the child areas' outlines, or (areas drawn without outlines) the hexagons themselves
+    if (d.basemap.features.length) return d.basemap;
+    return { type: "FeatureCollection", features: d.heat.map(function (c) {
+      return { type: "Feature", properties: { name: "" }, geometry: { type: "Polygon", coordinates: [c.boundary.concat([c.boundary[0]])] } };
+    }) };
+  }
+
   function geoBase(d, name) {
-    echarts.registerMap(name, d.basemap);
+    echarts.registerMap(name, outline(d));
     return { map: name, roam: true, zoom: 1.05, label: { show: false },
              itemStyle: { areaColor: "#f4f6fa", borderColor: "#9aa8bd", borderWidth: 1 },
              emphasis: { disabled: true }, select: { disabled: true }, tooltip: { show: false } };
   }
 
   function heat(d) {
-    if (!d.heat.length && !d.basemap.features.length) return empty("ck-heat");
+    if (!d.heat.length) return empty("ck-heat");
     var max = d.heat.reduce(function (m, c) { return Math.max(m, c.n); }, 1);
     chart("ck-heat", {
       tooltip: { trigger: "item", formatter: function (p) { return p.value ? (T.heat + "：" + num(p.value[0]) + "<br>" + T.click) : ""; } },
@@ -160,20 +167,20 @@
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 }, yAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
       series: [{ type: "bar", name: T.received, data: rows.map(function (r) { return { value: r.received, key: r.key }; }),
-                 itemStyle: { color: "#1f4e8c", borderRadius: [0, 3, 3, 0] }, label: { show: true, position: "right" } }]
+                 barMaxWidth: 22, itemStyle: { color: "#1f4e8c", borderRadius: [0, 3, 3, 0] }, label: { show: true, position: "right" } }]
     }, function (p) { go(drill("category", p.data.key)); });
   }
 
   function onTime(d) {
     var rows = d.areas.rows.filter(function (r) { return r.on_time_rate !== null; })
-      .sort(function (a, b) { return a.on_time_rate - b.on_time_rate; }).slice(0, 20);
+      .sort(function (a, b) { return a.on_time_rate - b.on_time_rate; }).slice(0, 15);
     if (!rows.length) return empty("ck-ontime");
     chart("ck-ontime", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v.toFixed(1) + "%"; } },
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-      yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
-      series: [{ type: "bar", name: T.on_time_rate, data: rows.map(function (r) {
+      yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }), axisLabel: { fontSize: 11 } },
+      series: [{ type: "bar", name: T.on_time_rate, barMaxWidth: 18, data: rows.map(function (r) {
         var v = +(r.on_time_rate * 100).toFixed(1);
         return { value: v, key: r.key, itemStyle: { color: v < 80 ? "#c8102e" : v < 90 ? "#d97706" : "#0f766e" } };
       }), label: { show: true, position: "right", formatter: "{c}%" } }]
@@ -193,7 +200,7 @@
         axisLabel: { width: 150, overflow: "truncate" } },
       series: [
         { name: T.score, type: "bar", data: rows.map(function (r) { return { value: r.score, unit: r.unit_id }; }),
-          itemStyle: { color: "#1f4e8c" }, barGap: "10%", label: { show: true, position: "right", fontSize: 10 } },
+          itemStyle: { color: "#1f4e8c" }, barMaxWidth: 18, label: { show: true, position: "right", fontSize: 10 } },
         { name: T.response, type: "scatter", data: rate("response"), symbolSize: 8, itemStyle: { color: "#0891b2" } },
         { name: T.resolution_rate, type: "scatter", data: rate("resolution"), symbolSize: 8, itemStyle: { color: "#0f766e" } },
         { name: T.satisfaction_rate, type: "scatter", data: rate("satisfaction"), symbolSize: 8, itemStyle: { color: "#d97706" } }
@@ -211,7 +218,7 @@
       xAxis: [{ type: "value", minInterval: 1 }],
       yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
       series: [
-        { name: T.agreed, type: "bar", stack: "m", data: rows.map(function (r) { return { value: r.mediation_agreed, key: r.key, m: "mediation_agreed" }; }), itemStyle: { color: "#0f766e" } },
+        { name: T.agreed, type: "bar", stack: "m", barMaxWidth: 18, data: rows.map(function (r) { return { value: r.mediation_agreed, key: r.key, m: "mediation_agreed" }; }), itemStyle: { color: "#0f766e" } },
         { name: T.failed, type: "bar", stack: "m", data: rows.map(function (r) { return { value: r.mediation_failed, key: r.key, m: "mediation_failed" }; }), itemStyle: { color: "#c8102e" } },
         { name: T.mediated, type: "bar", stack: "m", data: rows.map(function (r) {
           return { value: r.mediated - r.mediation_agreed - r.mediation_failed, key: r.key, m: "mediated" }; }), itemStyle: { color: "#cbd5e1" } }
@@ -221,7 +228,7 @@
 
   function riskMap(d) {
     var r = d.risk_map;
-    if (!r || (!r.points.length && !d.basemap.features.length)) return empty("ck-riskmap");
+    if (!r || (!r.points.length && !d.basemap.features.length) || !outline(d).features.length) return empty("ck-riskmap");
     var series = ["key", "general", "watch"].map(function (g) {
       return { name: (T[g] || g) + " " + (r.grades[g] || 0), type: "scatter", coordinateSystem: "geo",
                symbolSize: g === "key" ? 11 : g === "general" ? 8 : 6, itemStyle: { color: GRADE[g], opacity: .85 },
@@ -239,6 +246,7 @@
     if (!ind || !ind.rates) return;
     document.getElementById("ck-indicators-card").hidden = false;
     var rows = ind.rates;
+    if (rows.every(function (x) { return x.rate === null; })) return empty("ck-indicators");
     chart("ck-indicators", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
       grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
@@ -258,7 +266,7 @@
     d.hot_issues.forEach(function (g) {
       var li = document.createElement("li"), a = document.createElement("a"), s = document.createElement("span");
       a.textContent = g.title; a.href = g.url || "/hot-issues/";
-      s.className = "muted small"; s.textContent = [g.place, g.size ? g.size + (T.cases || "") : "", g.heat !== undefined ? "🔥 " + g.heat : ""].filter(Boolean).join(" · ");
+      s.className = "muted small"; s.textContent = [g.place, g.size ? g.size + (T.cases || "") : "", g.heat !== undefined ? (T.heat_index || "") + " " + g.heat : ""].filter(Boolean).join(" · ");
       li.appendChild(a); li.appendChild(s); list.appendChild(li);
     });
   }
@@ -279,8 +287,12 @@
   fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
     .then(function (d) {
-      kpis(d); trend(d, "all"); channels(d); heat(d); areas(d); categories(d); onTime(d); rankings(d); mediation(d);
-      riskMap(d); indicators(d); hot(d); warning(d);
+      var failed = [];
+      [kpis, function (x) { trend(x, "all"); }, channels, heat, areas, categories, onTime, rankings, mediation,
+       riskMap, indicators, hot, warning].forEach(function (draw) {
+        try { draw(d); } catch (e) { failed.push(e); if (window.console) console.error(e); }  // one chart, not all
+      });
+      if (failed.length) throw failed[0];
       root.querySelectorAll("[data-trend]").forEach(function (b) {
         b.addEventListener("click", function () {
           root.querySelectorAll("[data-trend]").forEach(function (x) { x.setAttribute("aria-selected", x === b ? "true" : "false"); });
