@@ -40,7 +40,9 @@
       if (k === "received" || k === "overdue") {
         b.textContent = num(v);
         var before = p[k];
-        if (before) {
+        if (before && before * 20 < v) {  // the previous period barely has data (before the system's start)
+          s.textContent = T.no_prev || "";
+        } else if (before) {
           var change = (v - before) / before * 100;
           s.textContent = (T.prev || "") + " " + (change >= 0 ? "+" : "") + change.toFixed(1) + "%";
         } else { s.textContent = ""; }
