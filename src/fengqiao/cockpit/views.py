@@ -72,7 +72,8 @@ def texts() -> dict[str, str]:
         "mediated": _("转入调解"), "agreed": _("调解成功"), "failed": _("调解不成"), "success": _("成功率"),
         "key": _("重点"), "general": _("一般"), "watch": _("关注"), "overdue_reviews": _("逾期未复核"),
         "loading": _("正在加载…"), "failed_load": _("数据加载失败，请刷新重试。"),
-        "heat": _("登记量"), "heat_index": _("热度"), "no_prev": _("上期数据不足，不作比较"), "click": _("点击查看案件"), "unit": _("单位"), "area": _("区域"),
+        "heat": _("登记量"), "heat_index": _("热度"),
+        "no_prev": _("上期数据不足，不作比较"), "click": _("点击查看案件"), "unit": _("单位"), "area": _("区域"),
         "district": _("分区县"), "street": _("分镇街"), "grid": _("分网格"),
     }
 
