@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
@@ -18,7 +20,7 @@ from fengqiao.cases.models import Case, CaseEvent, Channel
 from fengqiao.cases.routing_models import Dispute
 from fengqiao.cases.services import evaluation
 from fengqiao.cases.states import Action, State
-from fengqiao.demo import loop
+from fengqiao.demo import ew_legal, ew_risk_register, ew_stability, ew_warning, loop
 from fengqiao.demo.units import load_org
 from fengqiao.intelligence import reply_review
 from fengqiao.jurisdictions.models import Area, Level
@@ -47,7 +49,9 @@ def _case(state: State) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def test_animate_disputes_holds_convenes_invites_and_ranks(db: None) -> None:
+def test_animate_disputes_holds_convenes_invites_and_ranks(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    for part in (ew_warning, ew_legal, ew_risk_register, ew_stability):  # each has its own demo test; the
+        monkeypatch.setattr(part, "create", lambda *args, **kwargs: Counter())  # escalations add replied cases
     with time_machine.travel(NOW, tick=False):
         call_command("demo", "--scale", "small", "--cases", "100", "--workers", "1", stdout=io.StringIO())
         dispatched = _case(State.DISPATCHED)
