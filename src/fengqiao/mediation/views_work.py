@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -23,7 +22,7 @@ from fengqiao.mediation import actions_work, pdf, presenters_work
 from fengqiao.mediation import selectors_work as sel
 from fengqiao.mediation.forms_work import WorkForm
 from fengqiao.mediation.models import Mediation
-from fengqiao.web.forms import apply_domain_error
+from fengqiao.web.acting import submit_action
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
@@ -85,22 +84,14 @@ def _act(request: HttpRequest, code: str, action: str, template: str, success: s
         mediation = sel.mediation_for(user, code)
     except DomainError as e:
         return render_error(request, e)
-    form = actions_work.SPECS[action].form(request.POST, initial=actions_work.initial(action, mediation),
-                                           prefix=action)
-    if not form.is_valid():
-        return render_detail(request, mediation, status=400, failed=(action, form), template=template)
-    values = dict(form.cleaned_data)
-    try:
-        actions_work.SPECS[action].perform(user, code, values, values.pop("expected_version", None))
-    except DomainError as e:
-        apply_domain_error(form, e)
-        try:
-            mediation = sel.mediation_for(user, code)
-        except DomainError as gone:
-            return render_error(request, gone)
-        return render_detail(request, mediation, status=e.status, failed=(action, form), error=e, template=template)
-    messages.success(request, _("已完成：%(action)s") % {"action": actions_work.SPECS[action].title})
-    return redirect(success, code=code)
+    spec = actions_work.SPECS[action]
+    return submit_action(
+        request, name=action, title=spec.title, subject=mediation,
+        form=spec.form(request.POST, initial=actions_work.initial(action, mediation), prefix=action),
+        perform=lambda values, version: spec.perform(user, code, values, version),
+        reload=lambda: sel.mediation_for(user, code),
+        render_detail=lambda *args, **kwargs: render_detail(*args, template=template, **kwargs),
+        done=lambda: redirect(success, code=code))
 
 
 @login_required

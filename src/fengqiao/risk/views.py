@@ -26,6 +26,7 @@ from fengqiao.risk import presenters as p
 from fengqiao.risk.forms import EntryForm, FilterForm, OpenForm
 from fengqiao.risk.models import RiskEntry
 from fengqiao.risk.states import REVIEWED, RState
+from fengqiao.web.acting import submit_action
 from fengqiao.web.forms import apply_domain_error
 from fengqiao.web.views import current_user, render_error
 
@@ -142,21 +143,12 @@ def risk_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     except DomainError as e:
         return render_error(request, e)
     spec = actions.SPECS[action]
-    form = spec.form(request.POST, initial=actions.initial(action, entry), prefix=action)
-    if not form.is_valid():
-        return render_detail(request, entry, status=400, failed=(action, form))
-    values = dict(form.cleaned_data)
-    try:
-        spec.perform(user, code, values, values.pop("expected_version", None))
-    except DomainError as e:
-        apply_domain_error(form, e)
-        try:
-            entry = _load(user, code)
-        except DomainError as gone:
-            return render_error(request, gone)
-        return render_detail(request, entry, status=e.status, failed=(action, form), error=e)
-    messages.success(request, _("已完成：%(action)s") % {"action": spec.title})
-    return redirect("risk_detail", code=code)
+    return submit_action(
+        request, name=action, title=spec.title, subject=entry,
+        form=spec.form(request.POST, initial=actions.initial(action, entry), prefix=action),
+        perform=lambda values, version: spec.perform(user, code, values, version),
+        reload=lambda: _load(user, code), render_detail=render_detail,
+        done=lambda: redirect("risk_detail", code=code))
 
 
 @login_required

@@ -27,6 +27,7 @@ from fengqiao.stability.forms import CreateForm, DecisionForm, FilterForm
 from fengqiao.stability.models import Decision
 from fengqiao.stability.selectors import affecting
 from fengqiao.stability.states import DAction, DState
+from fengqiao.web.acting import submit_action
 from fengqiao.web.forms import apply_domain_error
 from fengqiao.web.views import current_user, render_error
 
@@ -190,21 +191,11 @@ def decision_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     except DomainError as e:
         return render_error(request, e)
     spec = specs.SPECS[action]
-    form = specs.build(action, decision, request.POST)
-    if not form.is_valid():
-        return render_detail(request, decision, status=400, failed=(action, form))
-    values = dict(form.cleaned_data)
-    try:
-        spec.perform(user, code, values, values.pop("expected_version", None))
-    except DomainError as e:
-        apply_domain_error(form, e)
-        try:
-            decision = _load(user, code)
-        except DomainError as gone:
-            return render_error(request, gone)
-        return render_detail(request, decision, status=e.status, failed=(action, form), error=e)
-    messages.success(request, _("已完成：%(action)s") % {"action": spec.title})
-    return redirect("stability_detail", code=code)
+    return submit_action(
+        request, name=action, title=spec.title, subject=decision, form=specs.build(action, decision, request.POST),
+        perform=lambda values, version: spec.perform(user, code, values, version),
+        reload=lambda: _load(user, code), render_detail=render_detail,
+        done=lambda: redirect("stability_detail", code=code))
 
 
 @login_required
