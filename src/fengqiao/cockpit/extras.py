@@ -1,11 +1,10 @@
 """The cockpit's figures from the other early-warning parts: the risk register on the map, the five-100%
 indicators, escalation grades and hot issues.  Each is read through its own app's scoped selectors (small
-tables); a part that is not installed is left out of the page."""
+tables)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import Counter
 from typing import Any
 
@@ -15,26 +14,17 @@ from django.utils.http import urlencode
 
 from fengqiao.accounts.models import User
 from fengqiao.cockpit.selectors import Period, Scope
+from fengqiao.intelligence import hot_issues as hot
 from fengqiao.jurisdictions.models import Level
 from fengqiao.kit import clock
-
-LIVE_RISK = ("screened", "identified", "listed", "tackling")
-
-
-def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        return None
+from fengqiao.risk import indicators as risk_indicators
+from fengqiao.risk.states import LIVE
+from fengqiao.warning import selectors as warning_selectors
 
 
 def gather(user: User, scope: Scope, period: Period) -> dict[str, Any]:
-    out: dict[str, Any] = {"risk_map": risk_map(user, scope)}
-    for name, part in (("indicators", indicators), ("warning", warning), ("hot_issues", hot_issues)):
-        found = part(user, scope, period)
-        if found is not None:
-            out[name] = found
-    return out
+    return {"risk_map": risk_map(user, scope), "indicators": indicators(user, scope, period),
+            "warning": warning(user, scope, period), "hot_issues": hot_issues(user, scope, period)}
 
 
 def _in_scope(scope: Scope, field: str = "") -> dict[str, Any]:
@@ -48,7 +38,7 @@ def risk_map(user: User, scope: Scope) -> dict[str, Any]:
     """Live register entries at their grid's (or street's) centre, by grade; counts by grade and state."""
     from fengqiao.risk.selectors import visible
 
-    entries = visible(user).filter(status__in=LIVE_RISK, **_in_scope(scope))
+    entries = visible(user).filter(status__in=sorted(LIVE), **_in_scope(scope))
     points = []
     for code, title, grade, status, glng, glat, slng, slat in entries.values_list(
             "code", "title", "grade", "status", "grid__centroid_lng", "grid__centroid_lat",
@@ -71,13 +61,10 @@ def _risk_period(period: Period) -> str:
     return ""
 
 
-def indicators(user: User, scope: Scope, period: Period) -> dict[str, Any] | None:
+def indicators(user: User, scope: Scope, period: Period) -> dict[str, Any]:
     """The five-100% indicators and the resolution rate of the scope and period; each bar opens what keeps
     it below 100 % on the register's indicators page."""
-    module = _module("fengqiao.risk.indicators")
-    if module is None or not hasattr(module, "compute"):
-        return None
-    found = module.compute(user, period.start, period.end, area=scope.area)
+    found = risk_indicators.compute(user, period.start, period.end, area=scope.area)
     query = urlencode({k: v for k, v in (("period", _risk_period(period)),
                                          ("area", str(scope.id) if scope.area is not None else "")) if v})
     rates = []
@@ -88,27 +75,21 @@ def indicators(user: User, scope: Scope, period: Period) -> dict[str, Any] | Non
     return {"rates": rates, "overdue_reviews": found.overdue_reviews, "opened": found.opened}
 
 
-def warning(user: User, scope: Scope, period: Period) -> dict[str, Any] | None:
+def warning(user: User, scope: Scope, period: Period) -> dict[str, Any]:
     """Escalation grades of the cases registered in the period, in the scope, as the reader may see them."""
-    module = _module("fengqiao.warning.selectors")
-    if module is None or not hasattr(module, "visible"):
-        return None
     start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
-    rows = module.visible(user).filter(case__registered_at__gte=start, case__registered_at__lt=end,
+    rows = warning_selectors.visible(user).filter(case__registered_at__gte=start, case__registered_at__lt=end,
                                        grade__in=["watch", "general", "key"])
     if scope.area is not None:
-        rows = rows.filter(**{"case__district_id" if scope.level == Level.DISTRICT else "case__street_id": scope.id})
+        rows = rows.filter(**scope.lookup("case__"))
     grades = dict(rows.order_by().values_list("grade").annotate(n=Count("pk")))
     return {"grades": {g: int(grades.get(g, 0)) for g in ("watch", "general", "key")}, "url": reverse("warning_list")}
 
 
-def hot_issues(user: User, scope: Scope, period: Period) -> list[dict[str, Any]] | None:
+def hot_issues(user: User, scope: Scope, period: Period) -> list[dict[str, Any]]:
     """The hottest issues of the last 30 days in the scope (hot issues are always the last 30 days)."""
-    module = _module("fengqiao.intelligence.hot_issues")
-    if module is None or not hasattr(module, "visible"):
-        return None
-    rows = module.visible(user)
+    rows = hot.visible(user)
     if scope.area is not None:
-        rows = rows.filter(**{"district_id" if scope.level == Level.DISTRICT else "street_id": scope.id})
+        rows = rows.filter(**scope.lookup())
     return [{"title": i.title, "place": i.place, "heat": round(i.heat, 1), "size": i.size,
              "url": reverse("hot_issue", args=[i.pk])} for i in rows.order_by("-heat", "-size", "pk")[:10]]

@@ -351,7 +351,7 @@ def hot_section(scope: sel.Scope, period: sel.Period, reader: User | None) -> Se
         start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
         issues = module.visible(reader).filter(first_seen__lt=end, last_seen__gte=start)
         if scope.area is not None:
-            issues = issues.filter(**{"district_id" if scope.level == Level.DISTRICT else "street_id": scope.id})
+            issues = issues.filter(**scope.lookup())
         found = [[i.title, i.place, i.size, i.people, round(i.heat, 1)]
                  for i in issues.order_by("-heat", "-size", "pk")[:TOP_HOT]]
         return [_("热点问题（按热度）"), _("地点"), _("件数"), _("反映人数"), _("热度指数")], found
@@ -392,8 +392,7 @@ def warning_section(scope: sel.Scope, period: sel.Period, reader: User | None) -
         start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
         scores = selectors.visible(reader).filter(case__registered_at__gte=start, case__registered_at__lt=end)
         if scope.area is not None:
-            scores = scores.filter(**{"case__district_id" if scope.level == Level.DISTRICT else "case__street_id":
-                                      scope.id})
+            scores = scores.filter(**scope.lookup("case__"))
         order = [grades.KEY, grades.GENERAL, grades.WATCH]
         counts = dict(scores.filter(grade__in=[g.value for g in order]).order_by().values_list("grade")
                       .annotate(n=Count("pk")))

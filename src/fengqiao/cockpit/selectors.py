@@ -49,6 +49,13 @@ class Scope:
     level: str
     area: Area | None = None
 
+    def lookup(self, prefix: str = "") -> dict[str, int]:
+        """Filter arguments for the rows of this scope that carry a case's district and street columns
+        (``prefix="case__"`` for rows pointing to a case); nothing for the city."""
+        if self.area is None:
+            return {}
+        return {f"{prefix}{'district_id' if self.level == Level.DISTRICT else 'street_id'}": self.id}
+
 
 def _city_name() -> str:
     city = Area.objects.filter(level=Level.CITY).order_by("pk").first()
@@ -372,7 +379,7 @@ def drill(user: User, scope: Scope, period: Period, dim: str, key: str, measure:
     start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
     qs = visible_cases(user).filter(registered_at__gte=start, registered_at__lt=end)
     if scope.area is not None:
-        qs = qs.filter(**{"district_id" if scope.level == Level.DISTRICT else "street_id": scope.id})
+        qs = qs.filter(**scope.lookup())
     qs = qs.filter(measure_q(measure, clock.now()))
     if dim in ("", Dim.ALL):
         return qs
