@@ -133,3 +133,14 @@ def units_of(user: User, *roles: Role) -> list[int]:
     return list(
         Membership.objects.filter(user=user, role__in=wanted, unit__isnull=False).values_list("unit_id", flat=True)
     )
+
+
+def area_columns_filter(reach: Reach, columns: dict[Level, str]) -> Q:
+    """A Q over rows that carry an area of some levels in their own ``columns`` (level → column, e.g. a risk
+    entry's ``street_id``): those located in the reach's areas.  Levels without a column are not reached."""
+    q = NOTHING
+    for level, ids in reach.area_ids.items():
+        column = columns.get(Level(level))
+        if column is not None:
+            q |= Q(**{f"{column}__in": sorted(ids)})
+    return q

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.kit.records import StateEvent
 from fengqiao.legal.states import (
     ACT_LABELS,
     KIND_LABELS,
@@ -102,26 +103,15 @@ class Dispute(models.Model):
         return LState(self.status)
 
 
-class DisputeEvent(models.Model):
+class DisputeEvent(StateEvent):
     """One change of a dispute: its history and audit trail."""
 
+    parent_field = "dispute"
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=16)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["dispute_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["dispute", "seq"], name="legal_event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.dispute_id}#{self.seq} {self.action}"
 
 
 class Intervention(models.Model):

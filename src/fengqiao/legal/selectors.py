@@ -4,7 +4,6 @@ or located in the areas it serves, admins all."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from fengqiao.accounts.roles import Role
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Level
 from fengqiao.kit.errors import NotFound
+from fengqiao.kit.records import first_or
 from fengqiao.legal.models import Dispute, LegalOffice
 
 # the dispute column that holds an area of each level
@@ -46,11 +46,7 @@ def visible(user: User) -> QuerySet[Dispute]:
     reach = scope.reach_of(user)
     if reach.everything:
         return Dispute.objects.all()
-    q = scope.NOTHING
-    for level, ids in reach.area_ids.items():
-        field = _AREA_FIELD.get(Level(level))
-        if field is not None:
-            q |= Q(**{f"{field}__in": sorted(ids)})
+    q = scope.area_columns_filter(reach, _AREA_FIELD)
     units = office_units(user)
     if units:
         q |= Q(office_id__in=units)
@@ -66,14 +62,9 @@ def visible(user: User) -> QuerySet[Dispute]:
 
 def access_dispute(user: User, case_code: str, *, for_update: bool = False) -> Dispute:
     """The only permission-checked loader of a dispute, by its case's code, scoped to ``user``."""
-    qs = visible(user)
-    if for_update:
-        qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else (
-            qs.select_for_update())
-    found = qs.filter(case__code=case_code).first()
-    if found is None:
-        raise NotFound(_("没有找到案件 %(code)s 的行政争议记录，或您无权查看。") % {"code": case_code})
-    return found
+    return first_or(visible(user).filter(case__code=case_code),
+                    NotFound(_("没有找到案件 %(code)s 的行政争议记录，或您无权查看。") % {"code": case_code}),
+                    for_update=for_update)
 
 
 def office_for(district_id: int | None) -> LegalOffice | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
@@ -27,6 +26,7 @@ from fengqiao.cases.services.hosted import assist_for, event_for
 from fengqiao.jurisdictions.models import Unit
 from fengqiao.kit import clock
 from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from fengqiao.kit.records import check_version, save_versioned
 from fengqiao.legal import reading
 from fengqiao.legal.detector import Finding, Signals, detect, grade
 from fengqiao.legal.models import Dispute, DisputeEvent, Intervention
@@ -106,10 +106,8 @@ def assess(case: Case, signals: Signals | None = None) -> Assessed | None:
 
 def _event(dispute: Dispute, action: LAction, before: str, acting: Acting, at: dt.datetime, *, note: str = "",
            data: dict[str, Any] | None = None) -> DisputeEvent:
-    last = dispute.events.aggregate(last=Max("seq"))["last"] or 0
-    return DisputeEvent.objects.create(dispute=dispute, seq=last + 1, action=action.value, from_state=before,
-                                       to_state=dispute.status, actor=acting.user, at=at, note=note,
-                                       data=data or {})
+    return DisputeEvent.append(dispute, action=action.value, from_state=before, to_state=dispute.status,
+                               actor=acting.user, at=at, note=note, data=data)
 
 
 def _detected(dispute: Dispute, a: Assessed) -> dict[str, Any]:
@@ -205,8 +203,7 @@ def _load(user: User, case_code: str, action: LAction, expected_version: int | N
         office = office_for(dispute.district_id)
         office_id = office.unit_id if office else None
     acting = authorize(user, action, office_id)
-    if expected_version is not None and expected_version != dispute.version:
-        raise Conflict(_("这件行政争议在您打开之后已有新的变化，请刷新后查看。"))
+    check_version(dispute, expected_version, _("这件行政争议在您打开之后已有新的变化，请刷新后查看。"))
     next_state(dispute.state, action)
     return dispute, acting
 
@@ -215,12 +212,7 @@ def _step(dispute: Dispute, action: LAction, acting: Acting, *, note: str = "", 
           fields: tuple[str, ...] = ()) -> Dispute:
     before = dispute.state
     dispute.status = next_state(before, action).value
-    values = {name: getattr(dispute, name) for name in {"status", *fields}}
-    updated = Dispute.objects.filter(pk=dispute.pk, version=dispute.version).update(version=dispute.version + 1,
-                                                                                   **values)
-    if updated != 1:
-        raise Conflict(_("这件行政争议刚被他人处理，您的操作未保存。请刷新后重试。"))
-    dispute.version += 1
+    save_versioned(dispute, {"status", *fields}, _("这件行政争议刚被他人处理，您的操作未保存。请刷新后重试。"))
     _event(dispute, action, before.value, acting, clock.now(), note=note, data=data)
     return dispute
 

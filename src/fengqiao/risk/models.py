@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.kit.records import RecordEvent, StateEvent
 from fengqiao.risk.states import GRADE_LABELS, LIVE, STATE_LABELS, Grade, RState
 
 GRADE_CHOICES = [(g.value, GRADE_LABELS[g]) for g in Grade]
@@ -73,26 +74,15 @@ class RiskEntry(models.Model):
         return RState(self.status)
 
 
-class RiskEvent(models.Model):
+class RiskEvent(StateEvent):
     """One change of an entry: its history and audit trail."""
 
+    parent_field = "entry"
     entry = models.ForeignKey(RiskEntry, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=16)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["entry_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["entry", "seq"], name="risk_event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.entry_id}#{self.seq} {self.action}"
 
 
 class ReviewCadence(models.Model):
@@ -184,22 +174,13 @@ class Screening(models.Model):
         return f"{self.campaign_id}/{self.grid_id} {self.result}"
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(RecordEvent):
     """One change of a campaign (created, a grid screened): its history and audit trail."""
 
+    parent_field = "campaign"
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=16)
     grid = models.ForeignKey("jurisdictions.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["campaign_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["campaign", "seq"], name="risk_campaign_event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id}#{self.seq} {self.action}"

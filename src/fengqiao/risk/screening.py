@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, User
@@ -22,6 +22,7 @@ from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock, ids
 from fengqiao.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.kit.records import first_or
 from fengqiao.risk import services
 from fengqiao.risk.models import Campaign, CampaignEvent, ChecklistItem, Result, RiskEntry, Screening
 from fengqiao.risk.states import Grade, RAction
@@ -67,14 +68,9 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
 
 def access_campaign(user: User, code: str, *, for_update: bool = False) -> Campaign:
     """The only permission-checked loader of a campaign, by its code, scoped to ``user``, locked if asked."""
-    qs = visible_campaigns(user).select_related("area")
-    if for_update:
-        qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else (
-            qs.select_for_update())
-    found = qs.filter(code=code).first()
-    if found is None:
-        raise NotFound(_("没有找到编号为 %(code)s 的排查活动，或您无权查看。") % {"code": code})
-    return found
+    return first_or(visible_campaigns(user).select_related("area").filter(code=code),
+                    NotFound(_("没有找到编号为 %(code)s 的排查活动，或您无权查看。") % {"code": code}),
+                    for_update=for_update)
 
 
 def campaign_grids(campaign: Campaign) -> QuerySet[Area]:
@@ -175,9 +171,7 @@ def _organiser(user: User) -> Acting:
 
 def _event(campaign: Campaign, action: str, acting: Acting, now: dt.datetime, *, grid: Area | None = None,
            note: str = "", data: dict[str, Any] | None = None) -> CampaignEvent:
-    last = campaign.events.aggregate(last=Max("seq"))["last"] or 0
-    return CampaignEvent.objects.create(campaign=campaign, seq=last + 1, action=action, grid=grid,
-                                        actor=acting.user, at=now, note=note, data=data or {})
+    return CampaignEvent.append(campaign, action=action, grid=grid, actor=acting.user, at=now, note=note, data=data)
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ their area, unit roles (and a unit's leader) the entries their unit is responsib
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -11,6 +10,7 @@ from fengqiao.accounts.models import User
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Level
 from fengqiao.kit.errors import NotFound
+from fengqiao.kit.records import first_or
 from fengqiao.risk.models import RiskEntry
 
 # the entry column that holds (or leads to) an area of each level
@@ -27,11 +27,7 @@ def visible(user: User) -> QuerySet[RiskEntry]:
     reach = scope.reach_of(user)
     if reach.everything:
         return RiskEntry.objects.all()
-    q = scope.NOTHING
-    for level, ids in reach.area_ids.items():
-        field = _AREA_FIELD.get(Level(level))
-        if field is not None:
-            q |= Q(**{f"{field}__in": sorted(ids)})
+    q = scope.area_columns_filter(reach, _AREA_FIELD)
     if reach.unit_ids:
         q |= Q(responsible_unit_id__in=sorted(reach.unit_ids))
     return RiskEntry.objects.filter(q)
@@ -39,11 +35,6 @@ def visible(user: User) -> QuerySet[RiskEntry]:
 
 def access_entry(user: User, code: str, *, for_update: bool = False) -> RiskEntry:
     """The only permission-checked loader of an entry, by its code, scoped to ``user``, locked if asked."""
-    qs = visible(user)
-    if for_update:
-        qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else (
-            qs.select_for_update())
-    found = qs.filter(code=code).first()
-    if found is None:
-        raise NotFound(_("没有找到编号为 %(code)s 的风险，或您无权查看。") % {"code": code})
-    return found
+    return first_or(visible(user).filter(code=code),
+                    NotFound(_("没有找到编号为 %(code)s 的风险，或您无权查看。") % {"code": code}),
+                    for_update=for_update)

@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
@@ -25,6 +24,7 @@ from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level, Unit
 from fengqiao.kit import clock, ids
 from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from fengqiao.kit.records import check_version, save_versioned
 from fengqiao.risk.defaults import CADENCE_DAYS
 from fengqiao.risk.models import ReviewCadence, RiskEntry, RiskEvent, Source
 from fengqiao.risk.selectors import access_entry, visible
@@ -111,9 +111,8 @@ def _next_review(grade: str, now: dt.datetime) -> dt.datetime:
 
 def _event(entry: RiskEntry, action: RAction, before: str, acting: Acting, now: dt.datetime, *,
            note: str = "", data: dict[str, Any] | None = None) -> RiskEvent:
-    last = entry.events.aggregate(last=Max("seq"))["last"] or 0
-    return RiskEvent.objects.create(entry=entry, seq=last + 1, action=action.value, from_state=before,
-                                    to_state=entry.status, actor=acting.user, at=now, note=note, data=data or {})
+    return RiskEvent.append(entry, action=action.value, from_state=before, to_state=entry.status,
+                            actor=acting.user, at=now, note=note, data=data)
 
 
 def _create(entry: RiskEntry, action: RAction, acting: Acting, *, note: str = "",
@@ -128,8 +127,7 @@ def _create(entry: RiskEntry, action: RAction, acting: Acting, *, note: str = ""
 def _load(user: User, code: str, action: RAction, expected_version: int | None) -> tuple[RiskEntry, Acting]:
     entry = access_entry(user, code, for_update=True)
     acting = authorize(user, entry, action)
-    if expected_version is not None and expected_version != entry.version:
-        raise Conflict(_("这条风险在您打开之后已有新的变化，请刷新后查看。"))
+    check_version(entry, expected_version, _("这条风险在您打开之后已有新的变化，请刷新后查看。"))
     next_state(entry.state, action)
     return entry, acting
 
@@ -138,12 +136,7 @@ def _step(entry: RiskEntry, action: RAction, acting: Acting, *, note: str = "",
           data: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> RiskEntry:
     before = entry.state
     entry.status = next_state(before, action).value
-    values = {name: getattr(entry, name) for name in {"status", *fields}}
-    updated = RiskEntry.objects.filter(pk=entry.pk, version=entry.version).update(version=entry.version + 1,
-                                                                                   **values)
-    if updated != 1:
-        raise Conflict(_("这条风险刚被他人处理，您的操作未保存。请刷新后重试。"))
-    entry.version += 1
+    save_versioned(entry, {"status", *fields}, _("这条风险刚被他人处理，您的操作未保存。请刷新后重试。"))
     _event(entry, action, before.value, acting, clock.now(), note=note, data=data)
     return entry
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.kit.pii import EncryptedTextField
+from fengqiao.kit.records import StateEvent
 from fengqiao.stability.states import CONCLUSION_LABELS, GRADE_LABELS, STATE_LABELS, Conclusion, DState, Grade
 
 GRADE_CHOICES = [(g.value, GRADE_LABELS[g]) for g in Grade]
@@ -165,23 +166,13 @@ class Measure(models.Model):
         return self.description[:40]
 
 
-class DecisionEvent(models.Model):
+class DecisionEvent(StateEvent):
     """One change of an assessment: its history and audit trail."""
 
+    parent_field = "decision"
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
     action = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["decision_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["decision", "seq"], name="stab_event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.decision_id}#{self.seq} {self.action}"

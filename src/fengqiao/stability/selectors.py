@@ -5,7 +5,6 @@ holds a measure of; admins and city-wide roles all."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from fengqiao.accounts.models import User
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area
 from fengqiao.kit.errors import NotFound
+from fengqiao.kit.records import first_or
 from fengqiao.stability.models import Decision, Measure
 
 
@@ -50,11 +50,6 @@ def visible(user: User) -> QuerySet[Decision]:
 
 def access_decision(user: User, code: str, *, for_update: bool = False) -> Decision:
     """The only permission-checked loader of a decision, by its code, scoped to ``user``, locked if asked."""
-    qs = visible(user)
-    if for_update:
-        qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else (
-            qs.select_for_update())
-    found = qs.filter(code=code).first()
-    if found is None:
-        raise NotFound(_("没有找到编号为 %(code)s 的评估事项，或您无权查看。") % {"code": code})
-    return found
+    return first_or(visible(user).filter(code=code),
+                    NotFound(_("没有找到编号为 %(code)s 的评估事项，或您无权查看。") % {"code": code}),
+                    for_update=for_update)

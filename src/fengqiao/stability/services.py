@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import AREA_ROLES, Role
 from fengqiao.cases.services._core import Acting
 from fengqiao.kit import clock, ids
-from fengqiao.kit.errors import Conflict, PermissionDenied
+from fengqiao.kit.errors import PermissionDenied
+from fengqiao.kit.records import check_version, save_versioned
 from fengqiao.stability.models import Decision, DecisionEvent, Measure
 from fengqiao.stability.selectors import access_decision
 from fengqiao.stability.states import ACTION_LABELS, DAction, next_state
@@ -64,16 +64,14 @@ def new_code(at: dt.datetime) -> str:
 
 def event(decision: Decision, action: DAction, before: str, actor: User | None, now: dt.datetime, *,
           note: str = "", data: dict[str, Any] | None = None) -> DecisionEvent:
-    last = decision.events.aggregate(last=Max("seq"))["last"] or 0
-    return DecisionEvent.objects.create(decision=decision, seq=last + 1, action=action.value, from_state=before,
-                                        to_state=decision.status, actor=actor, at=now, note=note, data=data or {})
+    return DecisionEvent.append(decision, action=action.value, from_state=before, to_state=decision.status,
+                                actor=actor, at=now, note=note, data=data)
 
 
 def load(user: User, code: str, action: DAction, expected_version: int | None) -> tuple[Decision, Acting]:
     decision = access_decision(user, code, for_update=True)
     acting = authorize(user, decision, action)
-    if expected_version is not None and expected_version != decision.version:
-        raise Conflict(_("这项评估在您打开之后已有新的变化，请刷新后查看。"))
+    check_version(decision, expected_version, _("这项评估在您打开之后已有新的变化，请刷新后查看。"))
     next_state(decision.state, action)
     return decision, acting
 
@@ -83,11 +81,6 @@ def step(decision: Decision, action: DAction, acting: Acting, *, note: str = "",
     """Save the new state and ``fields`` if nobody changed the decision meanwhile; write the event."""
     before = decision.state
     decision.status = next_state(before, action).value
-    values = {name: getattr(decision, name) for name in {"status", *fields}}
-    updated = Decision.objects.filter(pk=decision.pk, version=decision.version).update(
-        version=decision.version + 1, **values)
-    if updated != 1:
-        raise Conflict(_("这项评估刚被他人处理，您的操作未保存。请刷新后重试。"))
-    decision.version += 1
+    save_versioned(decision, {"status", *fields}, _("这项评估刚被他人处理，您的操作未保存。请刷新后重试。"))
     event(decision, action, before.value, acting.user, clock.now(), note=note, data=data)
     return decision
