@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from fengqiao.kit.errors import Conflict
+from fengqiao.kit.transitions import IllegalStep, allowed_in, step
 
 
 class LState(StrEnum):
@@ -141,25 +141,16 @@ CASE_EVENT_LABELS = {
 }
 
 
-class IllegalLegalStep(Conflict):
-    code = "illegal_transition"
-
-    def __init__(self, state: LState, action: LAction) -> None:
-        allowed = allowed_actions(state)
-        names = pgettext("list separator", "、").join(str(ACTION_LABELS[a]) for a in allowed) or gettext("无")
-        super().__init__(
-            gettext("行政争议当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
-            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "allowed": names}
-        )
-        self.state, self.action, self.allowed = state, action, allowed
+class IllegalLegalStep(IllegalStep[LState, LAction]):
+    template = gettext_noop("行政争议当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
+    table = TRANSITIONS
+    state_labels = STATE_LABELS
+    action_labels = ACTION_LABELS
 
 
 def next_state(state: LState, action: LAction) -> LState:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalLegalStep(state, action) from None
+    return step(TRANSITIONS, state, action, IllegalLegalStep)
 
 
 def allowed_actions(state: LState) -> list[LAction]:
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+    return allowed_in(TRANSITIONS, state)

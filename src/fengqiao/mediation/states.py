@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from fengqiao.kit.errors import Conflict
+from fengqiao.kit.transitions import IllegalStep, allowed_in, step
 
 
 class MState(StrEnum):
@@ -161,17 +161,14 @@ def event_action(action: MAction) -> str:
 EVENT_LABELS = {event_action(a): label for a, label in ACTION_LABELS.items()}
 
 
-class IllegalMediationStep(Conflict):
-    code = "illegal_transition"
+class IllegalMediationStep(IllegalStep[MState, MAction]):
+    template = gettext_noop("调解当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
+    table = TRANSITIONS
+    state_labels = STATE_LABELS
+    action_labels = ACTION_LABELS
 
-    def __init__(self, state: MState, action: MAction) -> None:
-        allowed = allowed_actions(state)
-        names = pgettext("list separator", "、").join(str(ACTION_LABELS[a]) for a in allowed) or gettext("无")
-        super().__init__(
-            gettext("调解当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
-            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "allowed": names}
-        )
-        self.state, self.action, self.allowed = state, action, allowed
+    def allowed_from(self, state: MState) -> list[MAction]:
+        return allowed_actions(state)
 
 
 def next_state(state: MState, action: MAction) -> MState:
@@ -179,14 +176,11 @@ def next_state(state: MState, action: MAction) -> MState:
         return state
     if action == A.RATE and state in RATEABLE:
         return state
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalMediationStep(state, action) from None
+    return step(TRANSITIONS, state, action, IllegalMediationStep)
 
 
 def allowed_actions(state: MState) -> list[MAction]:
-    found = [action for (from_state, action) in TRANSITIONS if from_state == state]
+    found = allowed_in(TRANSITIONS, state)
     if state not in TERMINAL:
         found += sorted(ANY_OPEN_STATE)
     if state in RATEABLE:

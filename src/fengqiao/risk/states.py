@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from fengqiao.kit.errors import Conflict
+from fengqiao.kit.transitions import IllegalStep, allowed_in, step
 
 
 class RState(StrEnum):
@@ -108,25 +108,16 @@ GRADE_LABELS = {
 CASE_EVENT_LABELS = {"r_listed": _("列入重大风险清单")}
 
 
-class IllegalRiskStep(Conflict):
-    code = "illegal_transition"
-
-    def __init__(self, state: RState, action: RAction) -> None:
-        allowed = allowed_actions(state)
-        names = pgettext("list separator", "、").join(str(ACTION_LABELS[a]) for a in allowed) or gettext("无")
-        super().__init__(
-            gettext("风险当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
-            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "allowed": names}
-        )
-        self.state, self.action, self.allowed = state, action, allowed
+class IllegalRiskStep(IllegalStep[RState, RAction]):
+    template = gettext_noop("风险当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
+    table = TRANSITIONS
+    state_labels = STATE_LABELS
+    action_labels = ACTION_LABELS
 
 
 def next_state(state: RState, action: RAction) -> RState:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalRiskStep(state, action) from None
+    return step(TRANSITIONS, state, action, IllegalRiskStep)
 
 
 def allowed_actions(state: RState) -> list[RAction]:
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+    return allowed_in(TRANSITIONS, state)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from fengqiao.kit.errors import Conflict
+from fengqiao.kit.transitions import IllegalStep, allowed_in, step
 
 
 class DState(StrEnum):
@@ -138,25 +138,19 @@ CONCLUSION_LABELS = {
 }
 
 
-class IllegalStabilityStep(Conflict):
-    code = "illegal_transition"
+class IllegalStabilityStep(IllegalStep[DState, DAction]):
+    template = gettext_noop("评估当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
+    table = TRANSITIONS
+    state_labels = STATE_LABELS
+    action_labels = ACTION_LABELS
 
-    def __init__(self, state: DState, action: DAction) -> None:
-        allowed = [a for a in allowed_actions(state) if a != A.PUBLIC_OPINION]
-        names = pgettext("list separator", "、").join(str(ACTION_LABELS[a]) for a in allowed) or gettext("无")
-        super().__init__(
-            gettext("评估当前为「%(state)s」，不能「%(action)s」。可进行的操作：%(allowed)s。")
-            % {"state": STATE_LABELS[state], "action": ACTION_LABELS[action], "allowed": names}
-        )
-        self.state, self.action, self.allowed = state, action, allowed
+    def allowed_from(self, state: DState) -> list[DAction]:
+        return [a for a in allowed_actions(state) if a != A.PUBLIC_OPINION]
 
 
 def next_state(state: DState, action: DAction) -> DState:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalStabilityStep(state, action) from None
+    return step(TRANSITIONS, state, action, IllegalStabilityStep)
 
 
 def allowed_actions(state: DState) -> list[DAction]:
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+    return allowed_in(TRANSITIONS, state)
