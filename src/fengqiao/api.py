@@ -16,6 +16,8 @@ from fengqiao.intake import push
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests
 from fengqiao.portal.api import router as portal_router
+from fengqiao.risk.api import router as risks_router
+from fengqiao.stability.api import router as stability_router
 
 api = NinjaAPI(
     title="Fengqiao API",
@@ -29,6 +31,8 @@ api.add_router("/cases", cases_router)
 api.add_router("/evaluations", evaluations_router)  # no login: the link code or SMS code is the credential
 api.add_router("/patrol", patrol_router)  # the grid worker's patrol app (gridwork/api.py)
 api.add_router("/portal", portal_router)  # the citizen app (解纷码): a phone code's token is the credential
+api.add_router("/risks", risks_router)  # the risk register (risk/api.py)
+api.add_router("/stability", stability_router)  # stability assessments of major decisions (stability/api.py)
 push.install(api)  # /api/intake/: X-API-Key auth per router
 
 
