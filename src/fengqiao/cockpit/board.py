@@ -24,12 +24,10 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.cockpit import reports
 from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, MEASURES, Dim, FactMonth
-from fengqiao.cockpit.rollup import month_start
 from fengqiao.jurisdictions.models import Area, Level
-from fengqiao.kit import clock
+from fengqiao.kit import clock, periods
 from fengqiao.kit.errors import NotFound, ValidationFailed
 
 MIN_CASES = 10
@@ -40,13 +38,12 @@ PERIODS = {"month": gettext_lazy("本月"), "last-month": gettext_lazy("上月")
 def board_period(key: str | None, today: dt.date | None = None) -> tuple[str, sel.Period]:
     key = (key or "month").strip()
     today = today or clock.today()
-    this_month = today.replace(day=1)
     if key == "month":
-        return key, reports.month_period(this_month)
+        return key, periods.month(today)
     if key == "last-month":
-        return key, reports.month_period(month_start(this_month - dt.timedelta(days=1)))
+        return key, periods.month(today).previous()
     if key == "year":
-        return key, sel.parse_period(str(today.year), today)
+        return key, periods.year(today.year)
     raise ValidationFailed(_("没有“%(p)s”这个统计期：可选本月、上月或今年。") % {"p": key},
                            fields={"period": _("可选 month、last-month、year")})
 

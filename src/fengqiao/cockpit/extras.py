@@ -4,22 +4,23 @@ tables)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from fengqiao.accounts.models import User
-from fengqiao.cockpit.selectors import Period, Scope
+from fengqiao.cockpit.selectors import Scope
 from fengqiao.intelligence import hot_issues as hot
 from fengqiao.jurisdictions.models import Level
 from fengqiao.kit import clock
+from fengqiao.kit.periods import Kind, Period
 from fengqiao.risk import indicators as risk_indicators
 from fengqiao.risk.states import LIVE
 from fengqiao.warning import selectors as warning_selectors
+
+TOP_HOT = 10
 
 
 def gather(user: User, scope: Scope, period: Period) -> dict[str, Any]:
@@ -54,10 +55,8 @@ def risk_map(user: User, scope: Scope) -> dict[str, Any]:
 
 def _risk_period(period: Period) -> str:
     """The indicators page's period value for the cockpit's (a month, a quarter or a year), else ''."""
-    months = len(period.months)
-    if period.whole_months and months in (1, 3, 12):
-        kind = {1: "month", 3: "quarter", 12: "year" if period.start.month == 1 else ""}[months]
-        return f"{kind}:{period.start.isoformat()}" if kind else ""
+    if period.kind in (Kind.MONTH, Kind.QUARTER, Kind.YEAR):
+        return f"{period.kind}:{period.start.isoformat()}"
     return ""
 
 
@@ -77,19 +76,10 @@ def indicators(user: User, scope: Scope, period: Period) -> dict[str, Any]:
 
 def warning(user: User, scope: Scope, period: Period) -> dict[str, Any]:
     """Escalation grades of the cases registered in the period, in the scope, as the reader may see them."""
-    start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
-    rows = warning_selectors.visible(user).filter(case__registered_at__gte=start, case__registered_at__lt=end,
-                                       grade__in=["watch", "general", "key"])
-    if scope.area is not None:
-        rows = rows.filter(**scope.lookup("case__"))
-    grades = dict(rows.order_by().values_list("grade").annotate(n=Count("pk")))
-    return {"grades": {g: int(grades.get(g, 0)) for g in ("watch", "general", "key")}, "url": reverse("warning_list")}
+    return {"grades": warning_selectors.grades_in(user, scope, period), "url": reverse("warning_list")}
 
 
 def hot_issues(user: User, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """The hottest issues of the last 30 days in the scope (hot issues are always the last 30 days)."""
-    rows = hot.visible(user)
-    if scope.area is not None:
-        rows = rows.filter(**scope.lookup())
-    return [{"title": i.title, "place": i.place, "heat": round(i.heat, 1), "size": i.size,
-             "url": reverse("hot_issue", args=[i.pk])} for i in rows.order_by("-heat", "-size", "pk")[:10]]
+    """The hottest issues of the last run in the scope (hot issues are always the last 30 days)."""
+    return [{"title": i.title, "place": i.place, "heat": round(i.heat, 1), "size": i.size, "url": i.url}
+            for i in hot.hottest(user, scope, n=TOP_HOT)]

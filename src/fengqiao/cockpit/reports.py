@@ -13,26 +13,27 @@ import datetime as dt
 import importlib
 import inspect
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
 from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, Dim, FactMonth
-from fengqiao.cockpit.rollup import month_start, next_month
+from fengqiao.intelligence import hot_issues
 from fengqiao.jurisdictions.models import Level
-from fengqiao.kit import clock
+from fengqiao.kit import clock, periods
 from fengqiao.kit.errors import ValidationFailed
+from fengqiao.kit.periods import Kind, Period
+from fengqiao.warning import selectors as warning_selectors
+from fengqiao.warning.models import Grade
 
 log = logging.getLogger(__name__)
 
-WEEK = "week"
-MONTH = "month"
+WEEK = Kind.WEEK.value
+MONTH = Kind.MONTH.value
 TOP_CATEGORIES = 10
 TOP_HOT = 10
 LISTED_WEEKS = 12
@@ -41,56 +42,32 @@ LISTED_MONTHS = 12
 
 # ---- periods ------------------------------------------------------------------------------------------------
 
-def week_period(monday: dt.date) -> sel.Period:
-    year, week, _day = monday.isocalendar()
-    sunday = monday + dt.timedelta(days=6)
-    label = _("%(y)d年第%(w)d周（%(m1)d月%(d1)d日—%(m2)d月%(d2)d日）") % {
-        "y": year, "w": week, "m1": monday.month, "d1": monday.day, "m2": sunday.month, "d2": sunday.day}
-    return sel.Period(f"{year}-W{week:02d}", label, monday, monday + dt.timedelta(days=7))
+REPORT_KINDS = frozenset({Kind.WEEK, Kind.MONTH})
 
 
-def month_period(first: dt.date) -> sel.Period:
-    return sel.Period(f"{first:%Y-%m}", _("%(y)d年%(m)d月") % {"y": first.year, "m": first.month}, first,
-                      next_month(first))
-
-
-def parse_report_period(text: str | None) -> sel.Period:
+def parse_report_period(text: str | None) -> Period:
     """``2026-W48`` (an ISO week) or ``2026-11`` (a month); anything else is refused, naming the field."""
     text = (text or "").strip()
-    if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text, flags=re.IGNORECASE):
-        year, week = int(m[1]), int(m[2])
-        try:
-            monday = dt.date.fromisocalendar(year, week, 1)
-        except ValueError:
-            monday = None
-        if monday is None or not 2000 <= year <= 2100:
-            raise ValidationFailed(_("%(y)d年没有第%(w)d周。") % {"y": year, "w": week},
-                                   fields={"period": _("没有这一周")})
-        return week_period(monday)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        year, month = int(m[1]), int(m[2])
-        if 1 <= month <= 12 and 2000 <= year <= 2100:
-            return month_period(dt.date(year, month, 1))
-    raise ValidationFailed(_("报告期“%(text)s”无法识别：周报请用 2026-W48（ISO 周），月报请用 2026-11。")
-                           % {"text": text}, fields={"period": _("格式不对")})
+    found = periods.parse(text, REPORT_KINDS, clock.today()) if text else None
+    if found is None:
+        raise ValidationFailed(_("报告期“%(text)s”无法识别：周报请用 2026-W48（ISO 周），月报请用 2026-11。")
+                               % {"text": text}, fields={"period": _("格式不对")})
+    return found
 
 
-def kind_of(period: sel.Period) -> str:
-    return WEEK if "-W" in period.key else MONTH
+def kind_of(period: Period) -> str:
+    return WEEK if period.kind == Kind.WEEK else MONTH
 
 
-def previous_of(period: sel.Period) -> sel.Period:
-    if kind_of(period) == WEEK:
-        return week_period(period.start - dt.timedelta(days=7))
-    return month_period(month_start(period.start - dt.timedelta(days=1)))
+def previous_of(period: Period) -> Period:
+    return period.previous()
 
 
-def months_touched(period: sel.Period) -> list[dt.date]:
-    first, last = month_start(period.start), month_start(period.end - dt.timedelta(days=1))
-    return [first] if first == last else [first, last]
+def months_touched(period: Period) -> list[dt.date]:
+    return period.months
 
 
-def data_as_of(period: sel.Period) -> dt.datetime | None:
+def data_as_of(period: Period) -> dt.datetime | None:
     """When the period's rollups were computed (the oldest of its months); None if one is missing."""
     months = months_touched(period)
     stamps = list(FactMonth.objects.filter(month__in=months).values_list("computed_at", flat=True))
@@ -99,7 +76,7 @@ def data_as_of(period: sel.Period) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class Listed:
-    period: sel.Period
+    period: Period
     kind: str
     current: bool  # not over yet: the figures are so far
 
@@ -109,17 +86,12 @@ def available(today: dt.date | None = None) -> list[Listed]:
     today = today or clock.today()
     computed = set(FactMonth.objects.values_list("month", flat=True))
     found: list[Listed] = []
-    monday = today - dt.timedelta(days=today.weekday())
-    for _i in range(LISTED_WEEKS):
-        week = week_period(monday)
-        if all(m in computed for m in months_touched(week)):
+    for week in periods.recent(Kind.WEEK, today, LISTED_WEEKS):
+        if all(m in computed for m in week.months):
             found.append(Listed(week, WEEK, week.end > today))
-        monday -= dt.timedelta(days=7)
-    first = today.replace(day=1)
-    for _i in range(LISTED_MONTHS):
-        if first in computed:
-            found.append(Listed(month_period(first), MONTH, next_month(first) > today))
-        first = month_start(first - dt.timedelta(days=1))
+    for month in periods.recent(Kind.MONTH, today, LISTED_MONTHS):
+        if month.start in computed:
+            found.append(Listed(month, MONTH, month.end > today))
     return found
 
 
@@ -167,8 +139,8 @@ class Section:
 @dataclass
 class Report:
     scope: sel.Scope
-    period: sel.Period
-    previous: sel.Period
+    period: Period
+    previous: Period
     kind: str
     generated_at: dt.datetime
     as_of: dt.datetime | None
@@ -206,7 +178,7 @@ def headline(now: sel.Totals, before: sel.Totals) -> list[Figure]:
     return found
 
 
-def lines(scope: sel.Scope, period: sel.Period, previous: sel.Period, dim: str, total: int,
+def lines(scope: sel.Scope, period: Period, previous: Period, dim: str, total: int,
           limit: int | None = None) -> list[Line]:
     before = {r.key: r.totals.received for r in sel.breakdown(scope, previous, dim)}
     blank = _("未分类") if dim == Dim.CATEGORY else _("未明确区域") if dim in (Dim.DISTRICT, Dim.STREET) else _("未知")
@@ -224,7 +196,7 @@ def area_dim(scope: sel.Scope, kind: str) -> str:
     return ""
 
 
-def build(scope: sel.Scope, period: sel.Period, reader: User | None = None) -> Report:
+def build(scope: sel.Scope, period: Period, reader: User | None = None) -> Report:
     """Everything the report shows, for ``scope`` (already allowed to ``reader``) and ``period``; the reader
     only decides whether hot issues are in it (``hot_allowed``)."""
     kind = kind_of(period)
@@ -299,7 +271,7 @@ def call_with(func: Callable[..., Any], offered: Mapping[str, Any]) -> Any:
     return func(*args, **kwargs)
 
 
-def _offered(scope: sel.Scope, period: sel.Period) -> dict[str, Any]:
+def _offered(scope: sel.Scope, period: Period) -> dict[str, Any]:
     # ``user_or_scope=None`` is the risk indicators' "whole city, for system jobs": the reader's right to the
     # scope is checked before a report is made, and ``area`` narrows it to the scope
     return {"user_or_scope": None, "scope": scope, "area": scope.area, "period": period, "start": period.start,
@@ -323,43 +295,27 @@ def _guarded(title: str, build_rows: Callable[[], tuple[list[str], list[list[Any
     return Section(title, headers, rows, "" if rows else _("本期没有数据。"), rates)
 
 
-def _hot_module() -> Any:
-    try:
-        return importlib.import_module("fengqiao.intelligence.hot_issues")
-    except ImportError:
-        return None
-
-
 def hot_allowed(reader: User | None) -> bool:
-    """Hot issues go into a reader's report when that part is installed and she may read them (the command,
-    which has no reader, leaves them out)."""
-    module = _hot_module()
-    if reader is None or module is None or not all(hasattr(module, n) for n in ("can_read", "visible")):
-        return False
-    return bool(module.can_read(reader))
+    """Hot issues go into a reader's report when she may read them (the command, which has no reader,
+    leaves them out)."""
+    return reader is not None and hot_issues.can_read(reader)
 
 
-def hot_section(scope: sel.Scope, period: sel.Period, reader: User | None) -> Section | None:
-    """The hottest issues with a report in the period (first seen before its end, last seen after its start),
-    in the scope's district or street, as the hot-issue part computed them last; through its scoped
-    ``visible(reader)``, which for a scope the reader may open holds all of the scope's issues."""
-    if not hot_allowed(reader):
+def hot_section(scope: sel.Scope, period: Period, reader: User | None) -> Section | None:
+    """The hottest issues with a report in the period, in the scope, as the reader may see them
+    (``hot_issues.hottest``, which the cockpit reads too)."""
+    if reader is None or not hot_allowed(reader):
         return None
-    module = _hot_module()
 
     def rows() -> tuple[list[str], list[list[Any]]]:
-        start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
-        issues = module.visible(reader).filter(first_seen__lt=end, last_seen__gte=start)
-        if scope.area is not None:
-            issues = issues.filter(**scope.lookup())
         found = [[i.title, i.place, i.size, i.people, round(i.heat, 1)]
-                 for i in issues.order_by("-heat", "-size", "pk")[:TOP_HOT]]
+                 for i in hot_issues.hottest(reader, scope, period, TOP_HOT)]
         return [_("热点问题（按热度）"), _("地点"), _("件数"), _("反映人数"), _("热度指数")], found
 
     return _guarded(_("热点问题"), rows)
 
 
-def risk_section(scope: sel.Scope, period: sel.Period) -> Section | None:
+def risk_section(scope: sel.Scope, period: Period) -> Section | None:
     func = optional("fengqiao.risk.indicators", "compute")
     if func is None:
         return None
@@ -374,29 +330,16 @@ def risk_section(scope: sel.Scope, period: sel.Period) -> Section | None:
     return _guarded(_("重大风险“五个100%”"), rows, rates=(3,))
 
 
-def warning_section(scope: sel.Scope, period: sel.Period, reader: User | None) -> Section | None:
-    """Cases registered in the period in the scope by their escalation grade now (重点 / 一般 / 关注), through
-    the warning part's scoped ``visible(reader)`` (its ``grade_counts(user, since)`` counts the reader's whole
-    reach from a date on, not one area's period).  Left out without a reader (the command)."""
+def warning_section(scope: sel.Scope, period: Period, reader: User | None) -> Section | None:
+    """Cases registered in the period in the scope by their escalation grade now (重点 / 一般 / 关注), as the
+    reader may see them (``warning.selectors.grades_in``, which the cockpit reads too).  Left out without a
+    reader (the command)."""
     if reader is None:
-        return None
-    try:
-        selectors = importlib.import_module("fengqiao.warning.selectors")
-        grades = importlib.import_module("fengqiao.warning.models").Grade
-    except (ImportError, AttributeError):
-        return None
-    if not hasattr(selectors, "visible"):
         return None
 
     def rows() -> tuple[list[str], list[list[Any]]]:
-        start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
-        scores = selectors.visible(reader).filter(case__registered_at__gte=start, case__registered_at__lt=end)
-        if scope.area is not None:
-            scores = scores.filter(**scope.lookup("case__"))
-        order = [grades.KEY, grades.GENERAL, grades.WATCH]
-        counts = dict(scores.filter(grade__in=[g.value for g in order]).order_by().values_list("grade")
-                      .annotate(n=Count("pk")))
-        found: list[list[Any]] = [[str(g.label), counts.get(g.value, 0)] for g in order]
+        counts = warning_selectors.grades_in(reader, scope, period)
+        found: list[list[Any]] = [[str(g.label), counts[g.value]] for g in (Grade.KEY, Grade.GENERAL, Grade.WATCH)]
         return [_("预警等级（当前）"), _("本期登记的件数")], found
 
     return _guarded(_("激化风险预警"), rows)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
@@ -30,11 +29,12 @@ from fengqiao.cockpit.models import (
     Fact,
     Grain,
 )
-from fengqiao.cockpit.rollup import measure_q, next_month
+from fengqiao.cockpit.rollup import measure_q
 from fengqiao.jurisdictions.models import Area, Level, Unit
 from fengqiao.jurisdictions.scope import reach_of
-from fengqiao.kit import clock
+from fengqiao.kit import clock, periods
 from fengqiao.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from fengqiao.kit.periods import Kind, Period
 
 VIEWER_ROLES = frozenset({Role.LEADER, Role.DISPATCHER, Role.RISK_OFFICER, Role.ADMIN})
 DAY_SERIES_LIMIT = 93  # a period up to a quarter is drawn by day, a longer one by month
@@ -109,68 +109,26 @@ def can_view(user: User) -> bool:
 
 # ---- periods ------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Period:
-    key: str
-    label: str
-    start: dt.date  # first day
-    end: dt.date  # first day after
+COCKPIT_KINDS = frozenset({Kind.MONTH, Kind.QUARTER, Kind.YEAR, Kind.LAST_MONTHS})
 
-    @property
-    def months(self) -> list[dt.date]:
-        found, month = [], self.start.replace(day=1)
-        while month < self.end:
-            found.append(month)
-            month = next_month(month)
-        return found
 
-    @property
-    def whole_months(self) -> bool:
-        return self.start.day == 1 and self.end.day == 1
-
-    @property
-    def by_day(self) -> bool:
-        return (self.end - self.start).days <= DAY_SERIES_LIMIT
-
-    def previous(self) -> Period:
-        count = len(self.months)
-        start = self.start
-        for _i in range(count):
-            start = (start - dt.timedelta(days=1)).replace(day=1)
-        return Period(f"prev-{self.key}", _("上一期"), start, self.start)
+def by_day(period: Period) -> bool:
+    """A period up to a quarter is drawn by day, a longer one by month."""
+    return period.days <= DAY_SERIES_LIMIT
 
 
 def parse_period(text: str | None, today: dt.date | None = None) -> Period:
     """``2026-11`` (a month), ``2026-Q4`` (a quarter), ``2026`` (a year), ``12m`` (the last twelve months
-    to this one); the current month by default."""
+    to this one); the current month by default (``kit.periods``)."""
     today = today or clock.today()
     text = (text or "").strip()
-    this_month = today.replace(day=1)
     if not text:
-        return Period(f"{this_month:%Y-%m}", _("%(y)d年%(m)d月") % {"y": this_month.year, "m": this_month.month},
-                      this_month, next_month(this_month))
-    if text == "12m":
-        start = this_month
-        for _i in range(11):
-            start = (start - dt.timedelta(days=1)).replace(day=1)
-        return Period(text, _("近12个月"), start, next_month(this_month))
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        year, month = int(m[1]), int(m[2])
-        if 1 <= month <= 12 and 2000 <= year <= 2100:
-            start = dt.date(year, month, 1)
-            return Period(f"{start:%Y-%m}", _("%(y)d年%(m)d月") % {"y": year, "m": month}, start, next_month(start))
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text, flags=re.IGNORECASE):
-        year, quarter = int(m[1]), int(m[2])
-        if 2000 <= year <= 2100:
-            start = dt.date(year, 3 * quarter - 2, 1)
-            end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
-            return Period(f"{year}-Q{quarter}", _("%(y)d年第%(q)d季度") % {"y": year, "q": quarter}, start, end)
-    if m := re.fullmatch(r"(\d{4})", text):
-        year = int(m[1])
-        if 2000 <= year <= 2100:
-            return Period(str(year), _("%(y)d年") % {"y": year}, dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
-    raise ValidationFailed(_("统计期“%(text)s”无法识别：请用 2026-11、2026-Q4、2026 或 12m。") % {"text": text},
-                           fields={"period": _("格式不对")})
+        return periods.month(today)
+    found = periods.parse(text, COCKPIT_KINDS, today)
+    if found is None:
+        raise ValidationFailed(_("统计期“%(text)s”无法识别：请用 2026-11、2026-Q4、2026 或 12m。") % {"text": text},
+                               fields={"period": _("格式不对")})
+    return found
 
 
 # ---- figures ------------------------------------------------------------------------------------------------
@@ -246,7 +204,7 @@ def _facts(scope: Scope, period: Period, dim: str, grain: str) -> QuerySet[Fact]
     where = _scope_filter(scope, dim) & Q(dim=dim, grain=grain)
     if grain == Grain.MONTH:
         return Fact.objects.filter(where, period__in=period.months)
-    if period.by_day is False:
+    if not by_day(period):
         raise ValidationFailed(_("按日统计的期间不能超过一个季度。"), fields={"period": _("期间过长")})
     return Fact.objects.filter(where, period__gte=period.start, period__lt=period.end)
 
@@ -266,9 +224,9 @@ def trend(scope: Scope, period: Period, dim: str = Dim.ALL, measure: str = "rece
     """Counts per day (a period up to a quarter) or per month, one line per key of ``dim``."""
     if measure not in MEASURES:
         raise ValidationFailed(_("没有这个指标。"), fields={"measure": _("没有这个指标")})
-    by_day = period.by_day and dim in DAY_DIMS_BY_LEVEL[scope.level]
-    grain = Grain.DAY if by_day else Grain.MONTH
-    if by_day:
+    daily = by_day(period) and dim in DAY_DIMS_BY_LEVEL[scope.level]
+    grain = Grain.DAY if daily else Grain.MONTH
+    if daily:
         days = [period.start + dt.timedelta(days=i) for i in range((period.end - period.start).days)]
         buckets = [d.isoformat() for d in days]
     else:
@@ -277,7 +235,7 @@ def trend(scope: Scope, period: Period, dim: str = Dim.ALL, measure: str = "rece
     lines: dict[str, list[int]] = defaultdict(lambda: [0] * len(buckets))
     rows = _facts(scope, period, dim, grain).values_list("period", "key").annotate(n=Sum(measure))
     for day, key, n in rows:
-        bucket = day.isoformat() if by_day else day.strftime("%Y-%m")
+        bucket = day.isoformat() if daily else day.strftime("%Y-%m")
         if bucket in index:
             lines[key][index[bucket]] += n or 0
     labels = labels_for(dim, list(lines))

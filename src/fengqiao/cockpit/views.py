@@ -18,7 +18,7 @@ from fengqiao.cockpit.models import CITY_SCOPE, MEASURES, Dim
 from fengqiao.cockpit.rollup import computed_at
 from fengqiao.cockpit.selectors import Period, Scope
 from fengqiao.jurisdictions.models import Area, Level
-from fengqiao.kit import clock
+from fengqiao.kit import clock, periods
 from fengqiao.kit.errors import DomainError, ValidationFailed
 from fengqiao.kit.pagination import paginate, query_with
 from fengqiao.web.views import current_user, render_error
@@ -48,19 +48,12 @@ def _read(request: HttpRequest) -> tuple[Scope, Period]:
 
 
 def period_choices(today: dt.date | None = None) -> list[tuple[str, str]]:
-    """This month and the eleven before it, this quarter and the last, this year and the last, 12m."""
+    """The last 12 months, this year and the last, this quarter and the last, this month and the eleven
+    before it."""
     today = today or clock.today()
-    choices = [("12m", _("近12个月"))]
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    choices += [(f"{year}", _("%(y)d年") % {"y": year}), (f"{year - 1}", _("%(y)d年") % {"y": year - 1})]
-    previous_q = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    for y, q in ((year, quarter), previous_q):
-        choices.append((f"{y}-Q{q}", _("%(y)d年第%(q)d季度") % {"y": y, "q": q}))
-    month = today.replace(day=1)
-    for _i in range(12):
-        choices.append((f"{month:%Y-%m}", _("%(y)d年%(m)d月") % {"y": month.year, "m": month.month}))
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    return choices
+    listed = [periods.last_months(12, today), *periods.recent(periods.Kind.YEAR, today, 2),
+              *periods.recent(periods.Kind.QUARTER, today, 2), *periods.recent(periods.Kind.MONTH, today, 12)]
+    return [(p.key, p.label) for p in listed]
 
 
 def texts() -> dict[str, str]:
@@ -142,7 +135,7 @@ def _figures(scope: Scope, period: Period, at: dt.datetime | None) -> dict[str, 
     return {
         "scope": {"id": scope.id, "name": scope.name, "level": scope.level},
         "period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
-                   "end": period.end.isoformat(), "by_day": period.by_day},
+                   "end": period.end.isoformat(), "by_day": selectors.by_day(period)},
         "computed_at": at.isoformat() if at else None,
         "totals": selectors.totals(scope, period).as_dict(),
         "previous": selectors.totals(scope, period.previous()).as_dict(),

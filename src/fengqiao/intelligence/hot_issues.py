@@ -1,6 +1,6 @@
 """Hot issues (热点问题) in the system: each city's cases of the last 30 days grouped by problem and place
 (``hot_cluster``), stored as ``HotIssue`` rows, and read — scoped to the reader — by /hot-issues/ and the
-cockpit (``top``).
+cockpit and its reports (``top``, ``hottest``).
 
 In the system the place of a case is known exactly: its community (or, without one, its street or
 district).  Cases are only compared with cases of the same place, so a group never spans two communities,
@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -30,6 +30,10 @@ from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
 from fengqiao.kit.errors import NotFound, PermissionDenied
+from fengqiao.kit.periods import Period
+
+if TYPE_CHECKING:
+    from fengqiao.cockpit.selectors import Scope
 
 WINDOW_DAYS = 30
 REFRESH_EVERY = dt.timedelta(hours=1)
@@ -94,7 +98,22 @@ class TopIssue:
 
 def top(user: User, n: int = 10) -> list[TopIssue]:
     """The ``n`` hottest issues the user may see (empty for a user who may not read hot issues)."""
-    rows = visible(user).order_by("-heat", "-size", "-last_seen", "pk")[:max(n, 0)]
+    return _listed(visible(user), n)
+
+
+def hottest(user: User, scope: Scope, period: Period | None = None, n: int = 10) -> list[TopIssue]:
+    """The ``n`` hottest issues the user may see in the cockpit ``scope`` (the city, a district, a street):
+    all of the last run's (the cockpit), or those with a report in ``period`` — first seen before its end,
+    last seen after its start (the reports).  Empty for a user who may not read hot issues."""
+    rows = visible(user).filter(**scope.lookup())
+    if period is not None:
+        start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
+        rows = rows.filter(first_seen__lt=end, last_seen__gte=start)
+    return _listed(rows, n)
+
+
+def _listed(rows: QuerySet[HotIssue], n: int) -> list[TopIssue]:
+    rows = rows.order_by("-heat", "-size", "-last_seen", "pk")[:max(n, 0)]
     return [TopIssue(i.pk, i.title, i.place, i.heat, i.size, i.people, i.first_seen, i.last_seen,
                      reverse("hot_issue", args=[i.pk])) for i in rows]
 

@@ -25,6 +25,7 @@ from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
 from fengqiao.kit import clock
 from fengqiao.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from fengqiao.kit.pagination import Page, paginate, query_with
+from fengqiao.kit.periods import Period
 from fengqiao.risk import indicators, presenters, selectors
 from fengqiao.risk.forms import PERIOD_KINDS, IndicatorForm
 from fengqiao.web.views import current_user, render_error
@@ -49,15 +50,16 @@ class Selection:
         return "&".join(f"{k}={v}" for k, v in params.items() if v != "")
 
 
-def _period_choices(today: dt.date) -> tuple[list[tuple[Any, Any]], dict[str, tuple[dt.date, dt.date, str]]]:
+def _period_choices(today: dt.date) -> tuple[list[tuple[Any, Any]], dict[str, Period]]:
+    """The period selector's options, grouped by kind, each valued ``kind:start`` (``month:2026-11-01``)."""
     grouped: list[tuple[Any, Any]] = []
-    by_value: dict[str, tuple[dt.date, dt.date, str]] = {}
+    by_value: dict[str, Period] = {}
     for kind, label in PERIOD_KINDS:
         options = []
-        for start, end, name in indicators.periods(kind, today):
-            value = f"{kind}:{start.isoformat()}"
-            by_value[value] = (start, end, name)
-            options.append((value, name))
+        for period in indicators.recent_periods(kind, today):
+            value = f"{kind}:{period.start.isoformat()}"
+            by_value[value] = period
+            options.append((value, period.short))
         grouped.append((label, options))
     return grouped, by_value
 
@@ -85,13 +87,13 @@ def _select(request: HttpRequest) -> Selection:
         raise ValidationFailed(_("筛选条件有误：%(f)s。") % {"f": labels}, fields=fields)
     data = form.cleaned_data if form.is_bound else {}
     value = data.get("period") or f"month:{today.replace(day=1).isoformat()}"
-    start, end, label = by_value[value]
+    period = by_value[value]
     if not form.is_bound:
         form = IndicatorForm({"period": value}, periods=periods, areas=areas, units=_units(user))
         form.is_valid()
     area = Area.objects.filter(pk=data["area"]).first() if data.get("area") else None
     unit = Unit.objects.filter(pk=data["unit"]).first() if data.get("unit") else None
-    return Selection(user, form, start, end, label, area, unit)
+    return Selection(user, form, period.start, period.end, period.short, area, unit)
 
 
 def _rows(sel: Selection, ind: indicators.Indicators) -> list[dict[str, Any]]:

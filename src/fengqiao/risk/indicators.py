@@ -31,6 +31,8 @@ from fengqiao.accounts.models import User
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level, Unit, UnitKind
 from fengqiao.kit import clock
+from fengqiao.kit import periods as kit_periods
+from fengqiao.kit.periods import Period
 from fengqiao.risk.models import Campaign, RiskEntry, Screening
 from fengqiao.risk.selectors import visible
 from fengqiao.risk.states import REVIEWED, RState
@@ -331,24 +333,14 @@ def unit_scores(user: User | None, start: dt.date, end: dt.date, *, area: Area |
     return scores
 
 
+RECENT = {"month": 13, "quarter": 8, "year": 3}  # how many recent periods of each kind the page offers
+
+
+def recent_periods(kind: str, today: dt.date) -> list[Period]:
+    """The recent periods of ``kind`` (month, quarter, year) the indicators page offers, newest first."""
+    return kit_periods.recent(kind if kind in RECENT else "month", today, RECENT.get(kind, RECENT["month"]))
+
+
 def periods(kind: str, today: dt.date) -> list[tuple[dt.date, dt.date, str]]:
     """Recent periods of ``kind`` (month, quarter, year), newest first: (start, end exclusive, label)."""
-    out: list[tuple[dt.date, dt.date, str]] = []
-    if kind == "year":
-        for y in range(today.year, today.year - 3, -1):
-            out.append((dt.date(y, 1, 1), dt.date(y + 1, 1, 1), f"{y}"))
-    elif kind == "quarter":
-        y, q = today.year, (today.month - 1) // 3
-        for _i in range(8):
-            start = dt.date(y, 3 * q + 1, 1)
-            end = dt.date(y + (q == 3), 1 if q == 3 else 3 * q + 4, 1)
-            out.append((start, end, f"{y} Q{q + 1}"))
-            y, q = (y, q - 1) if q > 0 else (y - 1, 3)
-    else:
-        y, m = today.year, today.month
-        for _i in range(13):
-            start = dt.date(y, m, 1)
-            end = dt.date(y + (m == 12), 1 if m == 12 else m + 1, 1)
-            out.append((start, end, f"{y}-{m:02d}"))
-            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return out
+    return [(p.start, p.end, p.short) for p in recent_periods(kind, today)]

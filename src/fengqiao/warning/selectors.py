@@ -1,7 +1,8 @@
 """Reads of early warning, scoped to the reader through the case's scope (DESIGN rule 4): area roles see the
 scores of cases in their area, unit roles those of cases their unit leads or assists, admins all.
 
-For the cockpit: ``grade_counts(user, since)`` and ``scored_points(user, since)``.
+For the cockpit and its reports: ``grades_in(user, scope, period)``; ``grade_counts(user, since)`` and
+``scored_points(user, since)`` count the reader's whole reach from a date on.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -17,9 +18,13 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import User
 from fengqiao.cases.models import Case, Party
 from fengqiao.jurisdictions import scope
-from fengqiao.kit import pii
+from fengqiao.kit import clock, pii
 from fengqiao.kit.errors import NotFound
+from fengqiao.kit.periods import Period
 from fengqiao.warning.models import GRADE_ORDER, Grade, Score
+
+if TYPE_CHECKING:
+    from fengqiao.cockpit.selectors import Scope
 
 GRADED = [Grade.KEY.value, Grade.GENERAL.value, Grade.WATCH.value]
 
@@ -42,6 +47,17 @@ def grade_counts(user: User, since: dt.datetime) -> dict[str, int]:
     rows = dict(visible(user).filter(case__registered_at__gte=since, grade__in=GRADED).order_by()
                 .values_list("grade").annotate(n=Count("pk")))
     return {g: int(rows.get(g, 0)) for g in (Grade.WATCH.value, Grade.GENERAL.value, Grade.KEY.value)}
+
+
+def grades_in(user: User, scope: Scope, period: Period) -> dict[str, int]:
+    """Cases registered in ``period`` in the cockpit ``scope`` (the city, a district, a street), as ``user``
+    may see them, by their current grade: ``{"watch": n, "general": n, "key": n}``.  The one source of the
+    cockpit's escalation figures and of the reports' section."""
+    start, end = clock.at_local(period.start, dt.time()), clock.at_local(period.end, dt.time())
+    rows = visible(user).filter(case__registered_at__gte=start, case__registered_at__lt=end, grade__in=GRADED,
+                                **scope.lookup("case__"))
+    counts = dict(rows.order_by().values_list("grade").annotate(n=Count("pk")))
+    return {g: int(counts.get(g, 0)) for g in (Grade.WATCH.value, Grade.GENERAL.value, Grade.KEY.value)}
 
 
 def scored_points(user: User, since: dt.datetime) -> list[tuple[float, float, str]]:
