@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from fengqiao.accounts.models import User
 from fengqiao.analytics import rollup as assessment
 from fengqiao.analytics.models import AssessmentFormula
+from fengqiao.audit.models import PersonalDataView
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cockpit import reports, reports_files, reports_pdf, reports_xlsx, rollup
 from fengqiao.cockpit import selectors as sel
@@ -401,6 +402,29 @@ def test_download_is_private_and_audited(city: City, month: list[Case], client: 
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert "本期共受理群众诉求7件" in pdf_text(b"".join(pdf.streaming_content)).replace(" ", "")  # type: ignore[attr-defined]
+
+
+def test_each_download_is_an_audit_record_and_a_refusal_none(city: City, month: list[Case], client: Client) -> None:
+    url = reverse("cockpit_report_file")
+    login(client, "leader")
+    assert client.get(url, {"scope": str(CITY_SCOPE), "period": "2026-11", "format": "xlsx"}).status_code == 200
+    assert client.get(url, {"scope": str(CITY_SCOPE), "period": "2026-W48", "format": "pdf"},
+                      REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert client.get(url, {"scope": str(CITY_SCOPE), "period": "2026-W60", "format": "pdf"}).status_code == 400
+    first, second = PersonalDataView.objects.order_by("pk")
+    leader = city.users["leader"]
+    assert (first.user, first.role, first.subject, first.fields) == (leader, "leader", "report:0:2026-11.xlsx",
+                                                                     "report,hot_issues")
+    assert first.purpose == "下载泰州市2026年11月统计报告"
+    assert (second.subject, second.ip_address) == ("report:0:2026-W48.pdf", "10.1.2.3")
+    district = login(Client(), "risk_officer")
+    assert district.get(url, {"scope": str(CITY_SCOPE), "period": "2026-11", "format": "pdf"}).status_code == 404
+    assert PersonalDataView.objects.count() == 2  # a refused download is no download
+    assert district.get(url, {"scope": str(city.district.pk), "period": "2026-11",
+                              "format": "pdf"}).status_code == 200
+    last = PersonalDataView.objects.order_by("pk").last()
+    assert last is not None
+    assert (last.user, last.subject) == (city.users["risk_officer"], f"report:{city.district.pk}:2026-11.pdf")
 
 
 @pytest.mark.parametrize(("user", "params", "status", "message"), [

@@ -1,5 +1,6 @@
 """/cockpit/reports/: the weeks and months of the reader's scopes, each as PDF and Excel; the download makes
-the file on demand (``reports_files``), serves it privately and writes an audit line."""
+the file on demand (``reports_files``), serves it privately and records the download as an audit record
+(``audit.PersonalDataView``, as other downloads of documents are: who, which scope and period, which format)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fengqiao.audit.services import record_personal_data_view
 from fengqiao.cockpit import reports, reports_files
 from fengqiao.cockpit import selectors as sel
 from fengqiao.kit.errors import DomainError, ValidationFailed
 from fengqiao.web.views import current_user, render_error
 
-audit = logging.getLogger("fengqiao.audit.reports")
+log = logging.getLogger("fengqiao.audit.reports")  # the operations log's line beside the audit record
 
 
 def _scope_id(text: str | None) -> int | None:
@@ -57,8 +59,15 @@ def report_download(request: HttpRequest) -> HttpResponseBase:
         found = reports_files.report_file(scope, period, fmt, user)
     except DomainError as e:
         return render_error(request, e)
-    audit.info("report download user=%s scope=%s period=%s format=%s made=%s ip=%s", user.pk, scope.id,
-               period.key, fmt, found.made, request.META.get("REMOTE_ADDR", ""))
+    log.info("report download user=%s scope=%s period=%s format=%s made=%s ip=%s", user.pk, scope.id,
+             period.key, fmt, found.made, request.META.get("REMOTE_ADDR", ""))
+    roles = sorted(r.value for r in user.role_set())
+    record_personal_data_view(user, role=roles[0] if roles else "admin",
+                              subject=f"report:{scope.id}:{period.key}.{fmt}",
+                              fields=["report", "hot_issues"] if reports.hot_allowed(user) else ["report"],
+                              purpose=_("下载%(scope)s%(period)s统计报告") % {"scope": scope.name,
+                                                                          "period": period.label},
+                              ip_address=request.META.get("REMOTE_ADDR"))
     response = FileResponse(found.path.open("rb"), content_type=found.content_type, as_attachment=True,
                             filename=found.filename)
     response["Cache-Control"] = "private, no-store"
