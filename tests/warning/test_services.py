@@ -1,6 +1,6 @@
 """Scoring a case with an installed model: probability, grade by the thresholds (data), reasons in Chinese,
 an event per change; alerts to the lead unit and the street office once per case per grade; the periodic
-job scores what changed; the cockpit's selectors are scoped."""
+job scores what changed; an alert is on the case's own chain; the cockpit's selectors are scoped."""
 
 from __future__ import annotations
 
@@ -128,3 +128,42 @@ def test_cockpit_selectors_are_scoped(city: City, installed: escalation.Escalati
     assert (lng, lat) == city.point_in(0)
     assert grade in {"watch", "general", "key"}
     assert selectors.scored_points(city.users["leader"], NOW + dt.timedelta(days=1)) == []
+
+
+def test_an_alert_is_written_on_the_case_chain_once_per_grade(city: City,
+                                                             installed: escalation.EscalationModel) -> None:
+    """The case's own history shows the alert (an internal event, 激化预警：一般 / 重点), on its hash chain; the
+    event moves the case's version, and the score stays current (not scored again for its own alert)."""
+    from django.test import Client
+
+    from fengqiao.audit import verify
+    from fengqiao.cases.models import CaseEvent
+
+    case = threatening(city)
+    Threshold.objects.filter(grade="general").update(min_probability=0.0)
+    Threshold.objects.filter(grade="key").update(min_probability=0.999)
+    with time_machine.travel(NOW, tick=False):
+        score = services.score_case(case)
+        assert score is not None
+        case.refresh_from_db()
+        alerted = CaseEvent.objects.get(case=case, action="w_general")
+        assert (alerted.seq, alerted.audience, alerted.actor) == (case.event_seq, "internal", None)
+        assert alerted.data["grade"] == "general"
+        assert sorted(alerted.data["alerted_unit_names"]) == sorted(
+            [city.departments[0].name, city.departments[2].name])
+        assert alerted.note.startswith(f"激化几率 {score.probability:.0%}。原因：")
+        assert Score.objects.get(case=case).case_version == case.version
+        assert case.pk not in services.due()
+        services.score_case(case)  # the same grade again: no second alert, no second event
+        assert CaseEvent.objects.filter(case=case, action__startswith="w_").count() == 1
+        Threshold.objects.filter(grade="key").update(min_probability=0.0)
+        case.refresh_from_db()
+        services.score_case(case)
+    assert list(CaseEvent.objects.filter(case=case, action__startswith="w_").order_by("seq")
+                .values_list("action", flat=True)) == ["w_general", "w_key"]
+    assert verify.verify().ok
+    client = Client()
+    client.force_login(city.users["dispatcher"])
+    page = client.get(f"/cases/{case.code}/").content.decode()
+    assert "激化预警：一般" in page
+    assert "激化预警：重点" in page

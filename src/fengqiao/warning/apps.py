@@ -9,6 +9,10 @@ class WarningConfig(AppConfig):
     verbose_name = _("激化预警")
 
     def ready(self) -> None:
+        from fengqiao.cases.states import register_action_labels
         from fengqiao.warning import defaults
+        from fengqiao.warning.models import CASE_EVENT_LABELS
+
+        register_action_labels(CASE_EVENT_LABELS)  # the alerts appear on the case's timeline
 
         post_migrate.connect(defaults.install, sender=self, dispatch_uid="warning-defaults")

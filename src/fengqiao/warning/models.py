@@ -16,6 +16,10 @@ class Grade(models.TextChoices):
 
 GRADE_ORDER = {Grade.NONE: 0, Grade.WATCH: 1, Grade.GENERAL: 2, Grade.KEY: 3}
 
+# An alert written on the case's own event chain, by grade, and its name on the case's timeline.
+CASE_EVENTS = {Grade.KEY: "w_key", Grade.GENERAL: "w_general"}
+CASE_EVENT_LABELS = {"w_key": _("激化预警：重点"), "w_general": _("激化预警：一般")}
+
 
 class Threshold(models.Model):
     """The lowest calibrated probability of a grade (rows an administrator edits)."""

@@ -1,5 +1,6 @@
 """Writes of early warning: score a case (one case on demand, or many at once), grade it by the thresholds,
-record one event per change, and alert the case's lead unit and its street office once per case per grade.
+record one event per change, and alert the case's lead unit and its street office once per case per grade
+(the alert also written on the case's own event chain, so its history shows it).
 
 The caller owns the transaction (a request, a job); messages go to the outbox and are sent after commit.
 """
@@ -17,7 +18,10 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership
 from fengqiao.accounts.roles import Role
+from fengqiao.audit.models import Audience
 from fengqiao.cases.models import Case
+from fengqiao.cases.services._core import SYSTEM
+from fengqiao.cases.services.hosted import event_for
 from fengqiao.cases.states import FINAL_STATES
 from fengqiao.jurisdictions.models import Unit, UnitKind
 from fengqiao.kit import clock
@@ -26,7 +30,7 @@ from fengqiao.notifications.models import Channel
 from fengqiao.warning import data, lexicon
 from fengqiao.warning import model as escalation
 from fengqiao.warning.features import FEATURES, History, Record, vector
-from fengqiao.warning.models import GRADE_ORDER, Alert, Grade, Score, ScoreEvent, Threshold
+from fengqiao.warning.models import CASE_EVENTS, GRADE_ORDER, Alert, Grade, Score, ScoreEvent, Threshold
 
 ALERT_GRADES = frozenset({Grade.GENERAL, Grade.KEY})
 MIN_CONTRIBUTION = 0.05  # log-odds; smaller pushes are not shown as reasons
@@ -105,11 +109,13 @@ def alert(case: Case, score: Score) -> int:
         body = _("%(title)s。激化几率 %(p)s。原因：%(why)s") % {
             "title": case.title, "p": f"{score.probability:.0%}",
             "why": "；".join(r["text"] for r in score.reasons) or _("综合评分")}
+    alerted: list[int] = []
     for unit_id, users in _recipients(case).items():
         made = Alert.objects.filter(case=case, grade=score.grade, unit_id=unit_id).exists()
         if made:
             continue
         Alert.objects.create(case=case, grade=score.grade, unit_id=unit_id, at=now, recipients=len(users))
+        alerted.append(unit_id)
         queued += notifications.queue([
             notifications.Draft(dedup_key=f"warn:{case.pk}:{score.grade}:u{user}", channel=Channel.IN_APP,
                                 subject=subject, body=body, kind=KIND, recipient_id=user, unit_id=unit_id,
@@ -119,7 +125,23 @@ def alert(case: Case, score: Score) -> int:
         ScoreEvent.objects.create(case=case, action="alert", at=now, probability=score.probability,
                                   from_grade=score.grade, to_grade=score.grade,
                                   data={"unit": unit_id, "recipients": len(set(users))})
+    if alerted:
+        _on_case_chain(case, score, alerted)
     return queued
+
+
+def _on_case_chain(case: Case, score: Score, units: list[int]) -> None:
+    """The alert on the case's own event chain (``w_key`` / ``w_general``, internal), so the case's history
+    shows it.  Writing it moves the case's version; a score that was current stays current."""
+    names = dict(Unit.objects.filter(pk__in=units).values_list("pk", "name"))
+    with translation.override("zh-hans"):
+        note = _("激化几率 %(p)s。原因：%(why)s") % {
+            "p": f"{score.probability:.0%}", "why": "；".join(r["text"] for r in score.reasons[:3]) or _("综合评分")}
+    event_for(case.pk, SYSTEM, CASE_EVENTS[Grade(score.grade)], audience=Audience.INTERNAL, note=note,
+              data={"grade": score.grade, "probability": round(score.probability, 4),
+                    "alerted_unit_names": [names[u] for u in units if u in names]})
+    Score.objects.filter(pk=score.pk, case_version=score.case_version,
+                         case__version=score.case_version + 1).update(case_version=score.case_version + 1)
 
 
 def _store(case: Case, record: Record, probability: float, reasons: list[dict[str, Any]], version: str,
