@@ -270,8 +270,8 @@ def test_indicators(city: City, frozen: Any) -> None:
                      "control": (0, 1, 0.0), "consolidation": (0, 0, None), "resolution": (0, 1, 0.0)}
     assert body["score"] == 37.5  # the mean of the four rates that apply
     assert body["overdue_reviews"] == 0
-    scoped = client.get(f"{URL}/indicators", {"start": "2026-01-01", "end": "2026-04-01",
-                                              "area": city.other_street.pk}).json()
+    params: dict[str, str | int] = {"start": "2026-01-01", "end": "2026-04-01", "area": city.other_street.pk}
+    scoped = client.get(f"{URL}/indicators", params).json()
     assert (scoped["opened"], scoped["area_id"]) == (0, city.other_street.pk)
     by_unit = client.get(f"{URL}/indicators", {"unit": city.departments[0].pk}).json()
     assert (by_unit["opened"], by_unit["unit_id"]) == (1, city.departments[0].pk)
