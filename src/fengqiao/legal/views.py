@@ -24,7 +24,8 @@ from fengqiao.accounts.models import User
 from fengqiao.cases.services import access_case
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
-from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
+from fengqiao.kit.action_spec import ActionSpec, permitted
+from fengqiao.kit.errors import DomainError, PermissionDenied
 from fengqiao.kit.pagination import paginate, query_with
 from fengqiao.legal import figures, selectors, services
 from fengqiao.legal.forms import ConcludeForm, DismissForm, FilterForm, InterveneForm, ManualForm, RouteForm
@@ -44,7 +45,7 @@ from fengqiao.legal.states import (
     Risk,
     allowed_actions,
 )
-from fengqiao.web.forms import apply_domain_error
+from fengqiao.web.acting import act, action_forms, show, submit_form
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
@@ -69,19 +70,18 @@ TABS = [
 TAB_BY_KEY = {t.key: t for t in TABS}
 
 
-@dataclass(frozen=True)
-class Spec:
-    form: type[forms.Form]
-    action: LAction
-    button: Any
-    tone: str
-
-
+Spec = ActionSpec[LAction, forms.Form]
 SPECS: dict[str, Spec] = {
-    "route": Spec(RouteForm, LAction.ROUTE, gettext_lazy("交法制机构"), "primary"),
-    "intervene": Spec(InterveneForm, LAction.INTERVENE, gettext_lazy("记录介入"), "primary"),
-    "conclude": Spec(ConcludeForm, LAction.CONCLUDE, gettext_lazy("登记结果"), "primary"),
-    "dismiss": Spec(DismissForm, LAction.DISMISS, gettext_lazy("排除"), "ghost"),
+    "route": Spec(LAction.ROUTE, RouteForm, ACTION_LABELS[LAction.ROUTE], gettext_lazy("交法制机构"),
+                  lambda u, c, v, ev: services.route(u, c, note=v["note"], expected_version=ev)),
+    "intervene": Spec(LAction.INTERVENE, InterveneForm, ACTION_LABELS[LAction.INTERVENE], gettext_lazy("记录介入"),
+                      lambda u, c, v, ev: services.intervene(u, c, kind=v["kind"], note=v["note"],
+                                                             expected_version=ev)),
+    "conclude": Spec(LAction.CONCLUDE, ConcludeForm, ACTION_LABELS[LAction.CONCLUDE], gettext_lazy("登记结果"),
+                     lambda u, c, v, ev: services.conclude(u, c, outcome=v["outcome"], note=v["note"],
+                                                           expected_version=ev)),
+    "dismiss": Spec(LAction.DISMISS, DismissForm, ACTION_LABELS[LAction.DISMISS], gettext_lazy("排除"),
+                    lambda u, c, v, ev: services.dismiss(u, c, reason=v["reason"], expected_version=ev), "ghost"),
 }
 
 
@@ -138,15 +138,19 @@ def _window(d: Dispute, today: dt.date) -> dict[str, Any]:
     return {"reconsider": r, "litigate": lit, "tone": tone}
 
 
+def _scoped(request: HttpRequest) -> tuple[FilterForm, QuerySet[Dispute]]:
+    """The filter form and the disputes the reader may see that pass it (raises if she may not monitor)."""
+    visible = selectors.visible(_guard(request))
+    form = _filter_form(request, visible)
+    return form, _filtered(visible, form)
+
+
 @login_required
 def legal_list(request: HttpRequest) -> HttpResponse:
     try:
-        user = _guard(request)
+        form, qs = _scoped(request)
     except DomainError as e:
         return render_error(request, e)
-    visible = selectors.visible(user)
-    form = _filter_form(request, visible)
-    qs = _filtered(visible, form)
     tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[0] if not request.GET.get("outcome") else TABS[-1])
     by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
     tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": query_with(request.GET, tab=t.key, page=None),
@@ -183,12 +187,9 @@ def legal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def legal_figures(request: HttpRequest) -> HttpResponse:
     try:
-        user = _guard(request)
+        form, qs = _scoped(request)
     except DomainError as e:
         return render_error(request, e)
-    visible = selectors.visible(user)
-    form = _filter_form(request, visible)
-    qs = _filtered(visible, form)
     data = figures.compute(qs)
     base = query_with(request.GET, tab="all", page=None)
     data["base"] = base
@@ -200,20 +201,14 @@ def legal_figures(request: HttpRequest) -> HttpResponse:
 
 
 def _offered(user: User, d: Dispute) -> list[str]:
-    names = []
-    for name, spec in SPECS.items():
-        if spec.action not in allowed_actions(d.state):
-            continue
+    def may(action: LAction) -> None:
         office_id = d.office_id
-        if spec.action == LAction.ROUTE and office_id is None:
+        if action == LAction.ROUTE and office_id is None:
             office = selectors.office_for(d.district_id)
             office_id = office.unit_id if office else None
-        try:
-            services.authorize(user, spec.action, office_id)
-        except DomainError:
-            continue
-        names.append(name)
-    return names
+        services.authorize(user, action, office_id)
+
+    return permitted(SPECS, allowed_actions(d.state), may)
 
 
 def _timeline(d: Dispute) -> list[dict[str, Any]]:
@@ -233,24 +228,22 @@ def _timeline(d: Dispute) -> list[dict[str, Any]]:
     return items
 
 
+def _build(name: str, d: Dispute, data: Any = None) -> forms.Form:
+    return SPECS[name].form(data, initial={"expected_version": d.version}, prefix=name)
+
+
 def render_detail(request: HttpRequest, d: Dispute, *, status: int = 200,
-                  failed: tuple[str, forms.Form] | None = None) -> HttpResponse:
+                  failed: tuple[str, forms.Form] | None = None, error: DomainError | None = None) -> HttpResponse:
     user = current_user(request)
-    action_forms = []
-    for name in _offered(user, d):
-        spec = SPECS[name]
-        if failed and failed[0] == name:
-            form = failed[1]
-        else:
-            form = spec.form(initial={"expected_version": d.version}, prefix=name)
-        action_forms.append({"name": name, "spec": spec, "title": ACTION_LABELS[spec.action], "form": form,
-                             "failed": bool(failed and failed[0] == name)})
+    forms = action_forms(_offered(user, d), SPECS, version=d.version, build=lambda name: _build(name, d),
+                         failed=failed)
     return render(request, "legal/detail.html", {
         "d": d, "tone": RISK_TONES[d.risk], "window": _window(d, _today()), "act": ACT_LABELS[ActType(d.act_type)],
         "state": STATE_LABELS[d.state], "outcome": OUTCOME_LABELS[Outcome(d.outcome)],
         "interventions": [{"i": i, "kind": KIND_LABELS[Kind(i.kind)]}
                           for i in d.interventions.select_related("by", "unit").order_by("-at")],
-        "timeline": _timeline(d), "forms": action_forms, "may_rescan": d.state in (S.FLAGGED, S.ROUTED, S.INTERVENING),
+        "timeline": _timeline(d), "forms": forms, "error": error,
+        "may_rescan": d.state in (S.FLAGGED, S.ROUTED, S.INTERVENING),
     }, status=status)
 
 
@@ -262,43 +255,15 @@ def _load(user: User, code: str) -> Dispute:
 
 @login_required
 def legal_detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        d = _load(_guard(request), code)
-    except DomainError as e:
-        return render_error(request, e)
-    return render_detail(request, d)
+    return show(request, lambda: _load(_guard(request), code), render_detail)
 
 
 @login_required
 @require_POST
 def legal_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
-    user = current_user(request)
-    spec = SPECS.get(action)
-    if spec is None:
-        return render_error(request, NotFound(_("未知的操作：%(action)s") % {"action": action}))
-    try:
-        d = _load(_guard(request), code)
-    except DomainError as e:
-        return render_error(request, e)
-    form = spec.form(request.POST, prefix=action)
-    if not form.is_valid():
-        return render_detail(request, d, status=400, failed=(action, form))
-    v = dict(form.cleaned_data)
-    version = v.pop("expected_version", None)
-    try:
-        if action == "route":
-            services.route(user, code, note=v["note"], expected_version=version)
-        elif action == "intervene":
-            services.intervene(user, code, kind=v["kind"], note=v["note"], expected_version=version)
-        elif action == "conclude":
-            services.conclude(user, code, outcome=v["outcome"], note=v["note"], expected_version=version)
-        else:
-            services.dismiss(user, code, reason=v["reason"], expected_version=version)
-    except DomainError as e:
-        apply_domain_error(form, e)
-        return render_detail(request, _load(user, code), status=e.status, failed=(action, form))
-    messages.success(request, _("已完成：%(action)s") % {"action": ACTION_LABELS[spec.action]})
-    return redirect("legal_detail", code=code)
+    return act(request, user=current_user(request), code=code, action=action, specs=SPECS,
+               load=lambda: _load(_guard(request), code), build=lambda name, d: _build(name, d, request.POST),
+               render_detail=render_detail, done=lambda: redirect("legal_detail", code=code))
 
 
 @login_required
@@ -332,20 +297,14 @@ def legal_flag(request: HttpRequest, case_code: str) -> HttpResponse:
     except DomainError as e:
         return render_error(request, e)
     form = ManualForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            v = form.cleaned_data
-            try:
-                d = services.flag_manually(user, case_code, act_type=v["act_type"], agency=v["agency"],
-                                           reason=v["reason"])
-            except DomainError as e:
-                apply_domain_error(form, e)
-                status = e.status
-            else:
-                act = ACT_LABELS[ActType(d.act_type)]
-                messages.success(request, _("已人工识别为行政争议（%(act)s）。") % {"act": act})
-                return redirect("case_detail", code=case_code)
-        else:
-            status = 400
-    return render(request, "legal/flag.html", {"case": case, "form": form}, status=status)
+
+    def done(d: Dispute) -> HttpResponse:
+        label = ACT_LABELS[ActType(d.act_type)]
+        messages.success(request, _("已人工识别为行政争议（%(act)s）。") % {"act": label})
+        return redirect("case_detail", code=case_code)
+
+    return submit_form(
+        request, form, done=done,
+        perform=lambda v: services.flag_manually(user, case_code, act_type=v["act_type"], agency=v["agency"],
+                                                 reason=v["reason"]),
+        page=lambda status: render(request, "legal/flag.html", {"case": case, "form": form}, status=status))

@@ -4,32 +4,20 @@ it needs is there — so the page never shows a button that can only be refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import pgettext_lazy
 
 from fengqiao.accounts.models import User
 from fengqiao.kit import clock
-from fengqiao.kit.errors import DomainError
+from fengqiao.kit.action_spec import ActionSpec, permitted
 from fengqiao.mediation import forms_work as f
 from fengqiao.mediation.models import Mediation, Session, SessionStatus
 from fengqiao.mediation.services import confirmation, outcome, workflow
 from fengqiao.mediation.services._core import authorize, check_step
 from fengqiao.mediation.states import MAction, MState
 
-Perform = Callable[[User, str, dict[str, Any], int | None], Any]
-
-
-@dataclass(frozen=True)
-class Spec:
-    action: MAction
-    form: type[f.WorkForm]
-    title: Any
-    button: Any
-    perform: Perform
-    tone: str = "primary"
+Spec = ActionSpec[MAction, f.WorkForm]
 
 
 def _referral(v: dict[str, Any]) -> outcome.ReferralInput:
@@ -119,16 +107,12 @@ def _fits(name: str, mediation: Mediation, session: Session | None) -> bool:
 def offered(user: User, mediation: Mediation) -> list[str]:
     """The actions ``user`` may take on ``mediation`` now, in the page's order."""
     session = pending_session(mediation)
-    names = []
-    for name, spec in SPECS.items():
-        try:
-            check_step(mediation, spec.action)
-            authorize(user, mediation, spec.action)
-        except DomainError:
-            continue
-        if _fits(name, mediation, session):
-            names.append(name)
-    return names
+
+    def may(action: MAction) -> None:
+        check_step(mediation, action)
+        authorize(user, mediation, action)
+
+    return permitted(SPECS, set(MAction), may, lambda name: _fits(name, mediation, session))
 
 
 def initial(name: str, mediation: Mediation) -> dict[str, Any]:

@@ -4,30 +4,18 @@ that can only be refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import pgettext_lazy
 
 from fengqiao.accounts.models import User
-from fengqiao.kit.errors import DomainError
+from fengqiao.kit.action_spec import ActionSpec, permitted
 from fengqiao.risk import forms as f
 from fengqiao.risk import services
 from fengqiao.risk.models import RiskEntry
 from fengqiao.risk.states import RAction, allowed_actions
 
-Perform = Callable[[User, str, dict[str, Any], int | None], Any]
-
-
-@dataclass(frozen=True)
-class Spec:
-    action: RAction
-    form: type[f.EntryForm]
-    title: Any
-    button: Any
-    perform: Perform
-    tone: str = "primary"
+Spec = ActionSpec[RAction, f.EntryForm]
 
 
 SPECS: dict[str, Spec] = {
@@ -68,17 +56,7 @@ SPECS: dict[str, Spec] = {
 
 def offered(user: User, entry: RiskEntry) -> list[str]:
     """The actions ``user`` may take on ``entry`` now, in the page's order."""
-    allowed = set(allowed_actions(entry.state))
-    names = []
-    for name, spec in SPECS.items():
-        if spec.action not in allowed:
-            continue
-        try:
-            services.authorize(user, entry, spec.action)
-        except DomainError:
-            continue
-        names.append(name)
-    return names
+    return permitted(SPECS, set(allowed_actions(entry.state)), lambda action: services.authorize(user, entry, action))
 
 
 def initial(name: str, entry: RiskEntry) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from fengqiao.risk import screening
 from fengqiao.risk.forms import CampaignForm, ScreenForm
 from fengqiao.risk.models import Campaign, ChecklistItem, Screening
 from fengqiao.risk.screening import Finding
+from fengqiao.web.acting import submit_form
 from fengqiao.web.forms import apply_domain_error
 from fengqiao.web.views import current_user, render_error
 
@@ -76,22 +77,17 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     items = list(ChecklistItem.objects.filter(active=True).values_list("code", "name"))
     form = CampaignForm(request.POST or None, areas=areas, items=items,
                         initial={"item_codes": [code for code, _n in items]})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            v = form.cleaned_data
-            try:
-                c = screening.create_campaign(user, title=v["title"], area_id=v["area_id"], starts_on=v["starts_on"],
-                                              ends_on=v["ends_on"], item_codes=v["item_codes"], note=v["note"])
-            except DomainError as e:
-                apply_domain_error(form, e)
-                status = e.status
-            else:
-                messages.success(request, _("已发起排查活动，覆盖 %(n)s 个网格。") % {"n": c.grid_count})
-                return redirect("risk_campaign", code=c.code)
-        else:
-            status = 400
-    return render(request, "risk/campaign_new.html", {"form": form}, status=status)
+
+    def done(c: Campaign) -> HttpResponse:
+        messages.success(request, _("已发起排查活动，覆盖 %(n)s 个网格。") % {"n": c.grid_count})
+        return redirect("risk_campaign", code=c.code)
+
+    return submit_form(
+        request, form, done=done,
+        perform=lambda v: screening.create_campaign(user, title=v["title"], area_id=v["area_id"],
+                                                    starts_on=v["starts_on"], ends_on=v["ends_on"],
+                                                    item_codes=v["item_codes"], note=v["note"]),
+        page=lambda status: render(request, "risk/campaign_new.html", {"form": form}, status=status))
 
 
 @login_required

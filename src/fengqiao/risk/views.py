@@ -4,12 +4,12 @@ forms for what the reader may do now (POST → one service → redirect), and �
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,15 +19,14 @@ from fengqiao.accounts.models import User
 from fengqiao.cases.services import access_case
 from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock
-from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied
+from fengqiao.kit.errors import DomainError, PermissionDenied
 from fengqiao.kit.pagination import paginate, query_with
 from fengqiao.risk import actions, selectors, services
 from fengqiao.risk import presenters as p
 from fengqiao.risk.forms import EntryForm, FilterForm, OpenForm
 from fengqiao.risk.models import RiskEntry
 from fengqiao.risk.states import REVIEWED, RState
-from fengqiao.web.acting import submit_action
-from fengqiao.web.forms import apply_domain_error
+from fengqiao.web.acting import act, action_forms, show, submit_form
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
@@ -90,17 +89,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 def render_detail(request: HttpRequest, entry: RiskEntry, *, status: int = 200,
                   failed: tuple[str, EntryForm] | None = None, error: DomainError | None = None) -> HttpResponse:
     user = current_user(request)
-    forms = []
-    for name in actions.offered(user, entry):
-        if failed and failed[0] == name:
-            form = failed[1]
-            data = cast(QueryDict, form.data).copy()  # a resubmission acts on what is on screen now
-            data[form.add_prefix("expected_version")] = str(entry.version)
-            form.data = data
-            forms.append({"name": name, "spec": actions.SPECS[name], "form": form, "failed": True})
-        else:
-            forms.append({"name": name, "spec": actions.SPECS[name], "form": actions.build(name, entry),
-                          "failed": False})
+    forms = action_forms(actions.offered(user, entry), actions.SPECS, version=entry.version,
+                         build=lambda name: actions.build(name, entry), failed=failed)
     reached = [s for s, _label in p.STAGES]
     at = reached.index(entry.state) if entry.state in reached else -1
     stages = [{"label": label, "done": i <= at} for i, (_s, label) in enumerate(p.STAGES)]
@@ -125,30 +115,16 @@ def _load(user: User, code: str) -> RiskEntry:
 
 @login_required
 def risk_detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        entry = _load(current_user(request), code)
-    except DomainError as e:
-        return render_error(request, e)
-    return render_detail(request, entry)
+    return show(request, lambda: _load(current_user(request), code), render_detail)
 
 
 @login_required
 @require_POST
 def risk_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     user = current_user(request)
-    if action not in actions.SPECS:
-        return render_error(request, NotFound(_("未知的操作：%(action)s") % {"action": action}))
-    try:
-        entry = _load(user, code)
-    except DomainError as e:
-        return render_error(request, e)
-    spec = actions.SPECS[action]
-    return submit_action(
-        request, name=action, title=spec.title, subject=entry,
-        form=spec.form(request.POST, initial=actions.initial(action, entry), prefix=action),
-        perform=lambda values, version: spec.perform(user, code, values, version),
-        reload=lambda: _load(user, code), render_detail=render_detail,
-        done=lambda: redirect("risk_detail", code=code))
+    return act(request, user=user, code=code, action=action, specs=actions.SPECS, load=lambda: _load(user, code),
+               build=lambda name, entry: actions.build(name, entry, request.POST), render_detail=render_detail,
+               done=lambda: redirect("risk_detail", code=code))
 
 
 @login_required
@@ -166,19 +142,13 @@ def risk_open(request: HttpRequest, case_code: str) -> HttpResponse:
         messages.info(request, _("这件案件已在风险清单中。"))
         return redirect("risk_detail", code=existing.code)
     form = OpenForm(request.POST or None, initial={"grade": "general", "responsible_unit_id": case.lead_unit_id})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            v = form.cleaned_data
-            try:
-                entry = services.open_from_case(user, case_code, v["grade"], v["grade_reason"],
-                                                v["responsible_unit_id"], v.get("responsible_leader_id"))
-            except DomainError as e:
-                apply_domain_error(form, e)
-                status = e.status
-            else:
-                messages.success(request, _("已列入风险清单，编号 %(code)s。") % {"code": entry.code})
-                return redirect("risk_detail", code=entry.code)
-        else:
-            status = 400
-    return render(request, "risk/open.html", {"case": case, "form": form}, status=status)
+
+    def done(entry: RiskEntry) -> HttpResponse:
+        messages.success(request, _("已列入风险清单，编号 %(code)s。") % {"code": entry.code})
+        return redirect("risk_detail", code=entry.code)
+
+    return submit_form(
+        request, form, done=done,
+        perform=lambda v: services.open_from_case(user, case_code, v["grade"], v["grade_reason"],
+                                                  v["responsible_unit_id"], v.get("responsible_leader_id")),
+        page=lambda status: render(request, "risk/open.html", {"case": case, "form": form}, status=status))

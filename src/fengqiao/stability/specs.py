@@ -4,30 +4,18 @@ can only be refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import User
-from fengqiao.kit.errors import DomainError
+from fengqiao.kit.action_spec import ActionSpec, permitted
 from fengqiao.stability import after, assess, prepare, services
 from fengqiao.stability import forms as f
 from fengqiao.stability.models import Decision
 from fengqiao.stability.states import DAction, allowed_actions
 
-Perform = Callable[[User, str, dict[str, Any], int | None], Any]
-
-
-@dataclass(frozen=True)
-class Spec:
-    action: DAction
-    form: type[f.DecisionForm]
-    title: Any
-    button: Any
-    perform: Perform
-    tone: str = "primary"
+Spec = ActionSpec[DAction, f.DecisionForm]
 
 
 SPECS: dict[str, Spec] = {
@@ -76,22 +64,19 @@ SPECS: dict[str, Spec] = {
 }
 
 
+def _fits(name: str, decision: Decision) -> bool:
+    """What the state table cannot say: a risk item to remove, a measure still to track."""
+    if name == "remove_item":
+        return decision.items.exists()
+    if name == "track":
+        return decision.measures.filter(done_at__isnull=True).exists()
+    return True
+
+
 def offered(user: User, decision: Decision) -> list[str]:
     """The actions ``user`` may take on ``decision`` now, in the page's order."""
-    allowed = set(allowed_actions(decision.state))
-    names = []
-    for name, spec in SPECS.items():
-        if spec.action not in allowed:
-            continue
-        if name == "remove_item" and not decision.items.exists():
-            continue
-        if name == "track" and not decision.measures.filter(done_at__isnull=True).exists():
-            continue
-        try:
-            services.authorize(user, decision, spec.action)
-        except DomainError:
-            continue
-        names.append(name)
+    names = permitted(SPECS, set(allowed_actions(decision.state)),
+                      lambda action: services.authorize(user, decision, action), lambda name: _fits(name, decision))
     if decision.grade and "grade" in names:  # a regrade is the exception once graded: after the next steps
         names.remove("grade")
         names.insert(len([n for n in names if SPECS[n].tone != "danger"]), "grade")

@@ -4,12 +4,12 @@ what the reader may do now (POST → one service → redirect), and the report's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,8 +27,7 @@ from fengqiao.stability.forms import CreateForm, DecisionForm, FilterForm
 from fengqiao.stability.models import Decision
 from fengqiao.stability.selectors import affecting
 from fengqiao.stability.states import DAction, DState
-from fengqiao.web.acting import submit_action
-from fengqiao.web.forms import apply_domain_error
+from fengqiao.web.acting import act, action_forms, show, submit_form
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
@@ -115,25 +114,19 @@ def decision_new(request: HttpRequest) -> HttpResponse:
     if not _may_create(user):
         return render_error(request, PermissionDenied(_("您的角色无权立项。")))
     form = CreateForm(request.POST or None, areas=_area_choices(user))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            v = form.cleaned_data
-            try:
-                decision = prepare.create(user, title=v["title"], kind=v["kind"], summary=v["summary"],
-                                          proposing_unit_id=v["proposing_unit_id"],
-                                          assessing_unit_id=v["assessing_unit_id"], area_ids=v["area_ids"],
-                                          third_party=v["third_party"], population=v["population"],
-                                          stakeholders=v["stakeholders"])
-            except DomainError as e:
-                apply_domain_error(form, e)
-                status = e.status
-            else:
-                messages.success(request, _("已立项，编号 %(code)s。") % {"code": decision.code})
-                return redirect("stability_detail", code=decision.code)
-        else:
-            status = 400
-    return render(request, "stability/new.html", {"form": form}, status=status)
+
+    def done(decision: Decision) -> HttpResponse:
+        messages.success(request, _("已立项，编号 %(code)s。") % {"code": decision.code})
+        return redirect("stability_detail", code=decision.code)
+
+    return submit_form(
+        request, form, done=done,
+        perform=lambda v: prepare.create(user, title=v["title"], kind=v["kind"], summary=v["summary"],
+                                         proposing_unit_id=v["proposing_unit_id"],
+                                         assessing_unit_id=v["assessing_unit_id"], area_ids=v["area_ids"],
+                                         third_party=v["third_party"], population=v["population"],
+                                         stakeholders=v["stakeholders"]),
+        page=lambda status: render(request, "stability/new.html", {"form": form}, status=status))
 
 
 def _load(user: User, code: str) -> Decision:
@@ -146,17 +139,8 @@ def render_detail(request: HttpRequest, decision: Decision, *, status: int = 200
     user = current_user(request)
     suggestion = assess.suggestion(decision)
     suggested = suggestion.grade.value if suggestion.grade else ""
-    forms = []
-    for name in specs.offered(user, decision):
-        if failed and failed[0] == name:
-            form = failed[1]
-            data = cast(QueryDict, form.data).copy()  # a resubmission acts on what is on screen now
-            data[form.add_prefix("expected_version")] = str(decision.version)
-            form.data = data
-        else:
-            form = specs.build(name, decision, suggested=suggested)
-        forms.append({"name": name, "spec": specs.SPECS[name], "form": form, "failed": bool(failed and
-                                                                                          failed[0] == name)})
+    forms = action_forms(specs.offered(user, decision), specs.SPECS, version=decision.version,
+                         build=lambda name: specs.build(name, decision, suggested=suggested), failed=failed)
     risks, risk_total = p.register_risks(user, decision)
     return render(request, "stability/detail.html", {
         "d": decision, "tone": p.GRADE_TONES.get(decision.grade, "grey"),
@@ -173,29 +157,16 @@ def render_detail(request: HttpRequest, decision: Decision, *, status: int = 200
 
 @login_required
 def decision_detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        decision = _load(current_user(request), code)
-    except DomainError as e:
-        return render_error(request, e)
-    return render_detail(request, decision)
+    return show(request, lambda: _load(current_user(request), code), render_detail)
 
 
 @login_required
 @require_POST
 def decision_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     user = current_user(request)
-    if action not in specs.SPECS:
-        return render_error(request, NotFound(_("未知的操作：%(action)s") % {"action": action}))
-    try:
-        decision = _load(user, code)
-    except DomainError as e:
-        return render_error(request, e)
-    spec = specs.SPECS[action]
-    return submit_action(
-        request, name=action, title=spec.title, subject=decision, form=specs.build(action, decision, request.POST),
-        perform=lambda values, version: spec.perform(user, code, values, version),
-        reload=lambda: _load(user, code), render_detail=render_detail,
-        done=lambda: redirect("stability_detail", code=code))
+    return act(request, user=user, code=code, action=action, specs=specs.SPECS, load=lambda: _load(user, code),
+               build=lambda name, decision: specs.build(name, decision, request.POST), render_detail=render_detail,
+               done=lambda: redirect("stability_detail", code=code))
 
 
 @login_required
