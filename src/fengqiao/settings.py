@@ -72,9 +72,12 @@ INSTALLED_APPS = [
     "fengqiao.legal",
     "fengqiao.cockpit",
     "fengqiao.web",
+    "fengqiao.ops",
 ]
 
 MIDDLEWARE = [
+    # first: the request id, the request's log line and its metrics (docs/operations.md)
+    "fengqiao.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,16 +251,42 @@ COVERAGE_THRESHOLD = float(env("COVERAGE_THRESHOLD", "0.8"))
 # Where the demo and the tests find the shared real data sets (never copied into the repo).
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", str(PROJECT_DIR.parent / "shared" / "data")))
 
+# Operations (docs/operations.md): readiness checks' time limit, who may read /metrics, how long the
+# business gauges are cached.
+READY_TIMEOUT = float(env("READY_TIMEOUT", "2"))
+METRICS_ALLOW = [c.strip() for c in env("METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",") if c.strip()]
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+METRICS_CACHE_SECONDS = float(env("METRICS_CACHE_SECONDS", "30"))
+# the health probes may come over plain HTTP from the orchestrator even when the site redirects to HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Logs: one JSON object a line on stdout with FENGQIAO_LOG_FORMAT=json (production), plain text on stderr
+# otherwise (FENGQIAO_LOG_STREAM overrides the stream).  Every record carries the request id and the user id,
+# and passes the scrubber (phones, ID-card numbers, e-mail addresses) whichever logger wrote it.
+LOG_FORMAT = "json" if env("LOG_FORMAT", "plain").lower() == "json" else "plain"
+LOG_STREAM = "stderr" if env("LOG_STREAM", "stdout" if LOG_FORMAT == "json" else "stderr") == "stderr" else "stdout"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "fengqiao.ops.logs.ContextFilter"},
+        "scrub": {"()": "fengqiao.ops.logs.ScrubFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "fengqiao.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": f"ext://sys.{LOG_STREAM}", "formatter": LOG_FORMAT,
+                    "filters": ["context", "scrub"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
-        # the Huey consumer installs its own handler: don't print its lines twice
-        "huey": {"level": "INFO", "propagate": False},
+        # Huey's consumer adds its own handler unless the logger has one: give it ours (same format, scrubbed)
+        "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # the request line is the access log (fengqiao serve turns gunicorn's own off)
+        "fengqiao.request": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
     },
 }

@@ -9,6 +9,7 @@ admin.site.site_title = _("枫桥")
 admin.site.index_title = _("基础数据与用户")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("fengqiao.ops.urls")),  # /healthz, /readyz, /metrics (docs/operations.md)
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("open311/v2/", include("fengqiao.open311.urls")),
