@@ -5,14 +5,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, DateField, F, IntegerField, QuerySet, Value, When
+from django.db.models import DateField, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +47,7 @@ from fengqiao.legal.states import (
     allowed_actions,
 )
 from fengqiao.web.acting import act, action_forms, show, submit_form
+from fengqiao.web.tabs import StateTab, chosen, tab_links
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
@@ -53,21 +55,13 @@ S = LState
 RISK_TONES = {"key": "red", "general": "orange", "watch": "grey"}
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Any
-    states: tuple[LState, ...]
-
-
 TABS = [
-    Tab("open", gettext_lazy("待介入"), (S.FLAGGED, S.ROUTED)),
-    Tab("intervening", gettext_lazy("介入中"), (S.INTERVENING,)),
-    Tab("concluded", gettext_lazy("已办结"), (S.CONCLUDED,)),
-    Tab("dismissed", gettext_lazy("已排除"), (S.DISMISSED,)),
-    Tab("all", gettext_lazy("全部"), tuple(S)),
+    StateTab("open", gettext_lazy("待介入"), (S.FLAGGED, S.ROUTED)),
+    StateTab("intervening", gettext_lazy("介入中"), (S.INTERVENING,)),
+    StateTab("concluded", gettext_lazy("已办结"), (S.CONCLUDED,)),
+    StateTab("dismissed", gettext_lazy("已排除"), (S.DISMISSED,)),
+    StateTab("all", gettext_lazy("全部"), tuple(S)),
 ]
-TAB_BY_KEY = {t.key: t for t in TABS}
 
 
 Spec = ActionSpec[LAction, forms.Form]
@@ -138,23 +132,26 @@ def _window(d: Dispute, today: dt.date) -> dict[str, Any]:
     return {"reconsider": r, "litigate": lit, "tone": tone}
 
 
-def _scoped(request: HttpRequest) -> tuple[FilterForm, QuerySet[Dispute]]:
-    """The filter form and the disputes the reader may see that pass it (raises if she may not monitor)."""
-    visible = selectors.visible(_guard(request))
-    form = _filter_form(request, visible)
-    return form, _filtered(visible, form)
+def _monitoring(view: Callable[[HttpRequest, FilterForm, QuerySet[Dispute]], HttpResponse]
+                ) -> Callable[[HttpRequest], HttpResponse]:
+    """A monitoring page: it gets the filter form and the disputes the reader may see that pass it (a reader
+    who may not monitor gets the refusal page)."""
+    @login_required
+    @wraps(view)
+    def page(request: HttpRequest) -> HttpResponse:
+        try:
+            visible = selectors.visible(_guard(request))
+        except DomainError as e:
+            return render_error(request, e)
+        form = _filter_form(request, visible)
+        return view(request, form, _filtered(visible, form))
+    return page
 
 
-@login_required
-def legal_list(request: HttpRequest) -> HttpResponse:
-    try:
-        form, qs = _scoped(request)
-    except DomainError as e:
-        return render_error(request, e)
-    tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[0] if not request.GET.get("outcome") else TABS[-1])
-    by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
-    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": query_with(request.GET, tab=t.key, page=None),
-             "count": sum(by_state.get(s.value, 0) for s in t.states)} for t in TABS]
+@_monitoring
+def legal_list(request: HttpRequest, form: FilterForm, qs: QuerySet[Dispute]) -> HttpResponse:
+    tab = chosen(TABS, request.GET.get("tab", ""), TABS[0] if not request.GET.get("outcome") else TABS[-1])
+    tabs = tab_links(request, TABS, tab, qs)
     today = _today()
     open_qs = qs.filter(status__in=[S.FLAGGED, S.ROUTED, S.INTERVENING])
     kpis = {"open": open_qs.count(), "key": open_qs.filter(risk=Risk.KEY).count(),
@@ -167,7 +164,7 @@ def legal_list(request: HttpRequest) -> HttpResponse:
                       default=Value(2), output_field=IntegerField())
     due = CaseWhen(When(reconsider_by__gte=today, then=F("reconsider_by")),
                    When(litigate_by__gte=today, then=F("litigate_by")), default=None, output_field=DateField())
-    rows_qs = (qs.filter(status__in=[s.value for s in tab.states]).select_related("case", "office", "district",
+    rows_qs = (qs.filter(status__in=tab.values).select_related("case", "office", "district",
                                                                                    "street")
                .annotate(rank=rank, bucket=bucket, due=due)
                .order_by("rank", "bucket", F("due").asc(nulls_last=True), "-flagged_at"))
@@ -184,12 +181,8 @@ def legal_list(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
-@login_required
-def legal_figures(request: HttpRequest) -> HttpResponse:
-    try:
-        form, qs = _scoped(request)
-    except DomainError as e:
-        return render_error(request, e)
+@_monitoring
+def legal_figures(request: HttpRequest, form: FilterForm, qs: QuerySet[Dispute]) -> HttpResponse:
     data = figures.compute(qs)
     base = query_with(request.GET, tab="all", page=None)
     data["base"] = base

@@ -3,12 +3,9 @@ forms for what the reader may do now (POST → one service → redirect), and �
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,26 +24,19 @@ from fengqiao.risk.forms import EntryForm, FilterForm, OpenForm
 from fengqiao.risk.models import RiskEntry
 from fengqiao.risk.states import REVIEWED, RState
 from fengqiao.web.acting import act, action_forms, show, submit_form
+from fengqiao.web.tabs import StateTab, chosen, tab_links
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
 S = RState
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Any
-    states: tuple[RState, ...]
-
-
 TABS = [
-    Tab("pending", gettext_lazy("待识别"), (S.SCREENED, S.IDENTIFIED)),
-    Tab("listed", gettext_lazy("在册"), (S.LISTED, S.TACKLING)),
-    Tab("done", gettext_lazy("已销号"), (S.WRITTEN_OFF, S.APPLIED)),
-    Tab("dismissed", gettext_lazy("已排除"), (S.DISMISSED,)),
+    StateTab("pending", gettext_lazy("待识别"), (S.SCREENED, S.IDENTIFIED)),
+    StateTab("listed", gettext_lazy("在册"), (S.LISTED, S.TACKLING)),
+    StateTab("done", gettext_lazy("已销号"), (S.WRITTEN_OFF, S.APPLIED)),
+    StateTab("dismissed", gettext_lazy("已排除"), (S.DISMISSED,)),
 ]
-TAB_BY_KEY = {t.key: t for t in TABS}
 def _filtered(user: User, form: FilterForm) -> QuerySet[RiskEntry]:
     qs = selectors.visible(user)
     if form.is_valid():
@@ -60,16 +50,14 @@ def _filtered(user: User, form: FilterForm) -> QuerySet[RiskEntry]:
 @login_required
 def risk_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[1])
+    tab = chosen(TABS, request.GET.get("tab", ""), TABS[1])
     visible = selectors.visible(user)
     streets = list(Area.objects.filter(level=Level.STREET, pk__in=visible.values("street_id"))
                    .order_by("code").values_list("pk", "name"))
     form = FilterForm(request.GET or None, streets=streets)
     qs = _filtered(user, form)
-    by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
-    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": query_with(request.GET, tab=t.key, page=None),
-             "count": sum(by_state.get(s.value, 0) for s in t.states)} for t in TABS]
-    rows_qs = qs.filter(status__in=[s.value for s in tab.states]).select_related(
+    tabs = tab_links(request, TABS, tab, qs)
+    rows_qs = qs.filter(status__in=tab.values).select_related(
         "street", "community", "grid", "responsible_unit", "case")
     if tab.key == "listed":
         rows_qs = rows_qs.order_by(F("next_review_at").asc(nulls_last=True), "-opened_at")

@@ -3,12 +3,9 @@ what the reader may do now (POST → one service → redirect), and the report's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,28 +25,21 @@ from fengqiao.stability.models import Decision
 from fengqiao.stability.selectors import affecting
 from fengqiao.stability.states import DAction, DState
 from fengqiao.web.acting import act, action_forms, show, submit_form
+from fengqiao.web.tabs import StateTab, chosen, tab_links
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 25
 S = DState
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Any
-    states: tuple[DState, ...]
-
-
 TABS = [
-    Tab("preparing", gettext_lazy("立项·方案"), (S.DRAFT, S.PLANNED)),
-    Tab("consulting", gettext_lazy("意见征询"), (S.CONSULTING,)),
-    Tab("assessing", gettext_lazy("识别·评级·措施"), (S.IDENTIFYING, S.GRADED, S.MEASURES)),
-    Tab("concluded", gettext_lazy("结论·报告"), (S.CONCLUDED, S.REPORTED)),
-    Tab("tracking", gettext_lazy("跟踪落实"), (S.TRACKING,)),
-    Tab("done", gettext_lazy("已结束"), (S.CLOSED, S.WITHDRAWN)),
+    StateTab("preparing", gettext_lazy("立项·方案"), (S.DRAFT, S.PLANNED)),
+    StateTab("consulting", gettext_lazy("意见征询"), (S.CONSULTING,)),
+    StateTab("assessing", gettext_lazy("识别·评级·措施"), (S.IDENTIFYING, S.GRADED, S.MEASURES)),
+    StateTab("concluded", gettext_lazy("结论·报告"), (S.CONCLUDED, S.REPORTED)),
+    StateTab("tracking", gettext_lazy("跟踪落实"), (S.TRACKING,)),
+    StateTab("done", gettext_lazy("已结束"), (S.CLOSED, S.WITHDRAWN)),
 ]
-TAB_BY_KEY = {t.key: t for t in TABS}
 
 
 def _area_choices(user: User) -> list[tuple[int, str]]:
@@ -81,14 +71,12 @@ def _filtered(user: User, form: FilterForm) -> QuerySet[Decision]:
 @login_required
 def decision_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[2])
+    tab = chosen(TABS, request.GET.get("tab", ""), TABS[2])
     areas = [(pk, name) for pk, name in _area_choices(user)]
     form = FilterForm(request.GET or None, areas=areas)
     qs = _filtered(user, form)
-    by_state = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
-    tabs = [{"key": t.key, "label": t.label, "active": t is tab, "query": query_with(request.GET, tab=t.key, page=None),
-             "count": sum(by_state.get(s.value, 0) for s in t.states)} for t in TABS]
-    rows_qs = qs.filter(status__in=[s.value for s in tab.states]).select_related("proposing_unit", "assessing_unit")
+    tabs = tab_links(request, TABS, tab, qs)
+    rows_qs = qs.filter(status__in=tab.values).select_related("proposing_unit", "assessing_unit")
     page = paginate(rows_qs.prefetch_related("areas"), request.GET.get("page"), PER_PAGE)
     rows = [{"d": d, "tone": p.GRADE_TONES.get(d.grade, "grey"), "ctone": p.CONCLUSION_TONES.get(d.conclusion, "grey"),
              "areas": "、".join(a.name for a in d.areas.all())} for d in page.items]
