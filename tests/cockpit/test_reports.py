@@ -23,7 +23,7 @@ from fengqiao.analytics import rollup as assessment
 from fengqiao.analytics.models import AssessmentFormula
 from fengqiao.audit.models import PersonalDataView
 from fengqiao.cases.models import Case, Channel
-from fengqiao.cockpit import reports, reports_files, reports_pdf, reports_xlsx, rollup
+from fengqiao.cockpit import extras, reports, reports_files, reports_pdf, reports_xlsx, rollup
 from fengqiao.cockpit import selectors as sel
 from fengqiao.cockpit.models import CITY_SCOPE, Dim, Fact, Grain
 from fengqiao.intelligence.models import HotIssue, HotIssueCase
@@ -281,6 +281,27 @@ def test_escalation_grades_of_the_scope_and_period(city: City, month: list[Case]
     street = reports.warning_section(sel.scope_for(leader, city.street.pk), november, leader)
     assert street is not None
     assert street.rows == [["重点", 1], ["一般", 0], ["关注", 1]]
+    # the cockpit reads the same function: the same figures for the same scope and period
+    assert extras.warning(leader, city_scope(), november)["grades"] == {"key": 2, "general": 0, "watch": 1}
+    assert extras.warning(leader, sel.scope_for(leader, city.street.pk), november)["grades"] == {
+        "key": 1, "general": 0, "watch": 1}
+
+
+def test_the_cockpit_and_the_report_read_the_same_hot_issues(city: City, month: list[Case]) -> None:
+    """One function (``hot_issues.hottest``): the cockpit lists the scope's issues of the last run, the
+    report those of its period."""
+    day = dt.timedelta(days=1)
+    hot_issue(city, month[1], "小区电梯反复停运", city.street, NOW - 3 * day, NOW, 8.5)
+    hot_issue(city, month[0], "九月的停水", city.street, NOW - 80 * day, NOW - 70 * day, 20.0)
+    hot_issue(city, month[2], "工厂夜间噪声扰民", city.other_street, NOW - 2 * day, NOW - day, 9.1)
+    leader = city.users["leader"]
+    street = sel.scope_for(leader, city.street.pk)
+    november = reports.parse_report_period("2026-11")
+    assert [i["title"] for i in extras.hot_issues(leader, street, november)] == ["九月的停水", "小区电梯反复停运"]
+    section = reports.hot_section(street, november, leader)
+    assert section is not None
+    assert [r[0] for r in section.rows] == ["小区电梯反复停运"]
+    assert extras.hot_issues(city.users["handler"], city_scope(), november) == []  # may not read hot issues
 
 
 def test_the_risk_indicators_section_counts_the_scope_and_period(city: City, month: list[Case]) -> None:
