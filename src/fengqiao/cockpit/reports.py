@@ -235,7 +235,9 @@ def _only_line(series: sel.Series) -> list[int]:
     return values[0] if values else [0] * len(series.buckets)
 
 
-# ---- sections from other parts, when they exist -------------------------------------------------------------
+# ---- sections from the other early-warning parts ------------------------------------------------------------
+# Hot issues and escalation grades are read plainly (hot_issues.hottest, warning.selectors.grades_in, the
+# cockpit's own sources); the risk indicators still through ``optional`` and ``call_with``.
 
 def optional(module: str, name: str) -> Callable[..., Any] | None:
     """``module.name`` if that part is installed; None (the section is left out) otherwise."""
