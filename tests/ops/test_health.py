@@ -102,3 +102,15 @@ def test_a_hung_check_fails_at_its_time_limit(client: Client, settings: Any, mon
     assert response.status_code == 503
     assert response.json()["checks"]["queue"]["detail"] == "timeout after 0.3s"
     assert response.json()["failing"] == ["queue"]
+
+
+@pytest.mark.django_db
+def test_readyz_details_only_for_the_metrics_readers(client: Client, settings: Any) -> None:
+    """Error messages name hosts and database users: a stranger learns only which check fails."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = client.get("/readyz", REMOTE_ADDR="10.20.30.40")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "failing": ["cache"],
+                               "checks": {"database": {"ok": True}, "migrations": {"ok": True},
+                                          "cache": {"ok": False}, "queue": {"ok": True}}}

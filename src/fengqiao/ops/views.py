@@ -1,7 +1,7 @@
 """``/healthz`` (liveness), ``/readyz`` (readiness) and ``/metrics`` (Prometheus).
 
-No login, no session, no personal data; GET only.  ``/metrics`` answers only to the allowed networks
-(``FENGQIAO_METRICS_ALLOW``) or to a bearer token (``FENGQIAO_METRICS_TOKEN``).
+No login, no session, no personal data; GET only.  ``/metrics``, and the details of ``/readyz``, only for
+the allowed networks (``FENGQIAO_METRICS_ALLOW``) or a bearer token (``FENGQIAO_METRICS_TOKEN``).
 """
 
 from __future__ import annotations
@@ -33,12 +33,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
+    """Every check's verdict; its detail (error messages name hosts and users) only to those who may read
+    the metrics."""
     results = health.run_checks(settings.READY_TIMEOUT)
     failing = [r.name for r in results if not r.ok]
+    detailed = metrics_allowed(request)
     body = {
         "status": "ok" if not failing else "unavailable",
         "failing": failing,
-        "checks": {r.name: {"ok": r.ok, "detail": r.detail, "ms": round(r.ms, 1)} for r in results},
+        "checks": {r.name: {"ok": r.ok, **({"detail": r.detail, "ms": round(r.ms, 1)} if detailed else {})}
+                   for r in results},
     }
     return JsonResponse(body, status=503 if failing else 200)
 
