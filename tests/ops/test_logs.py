@@ -47,10 +47,12 @@ def test_the_filter_scrubs_message_arguments_extras_and_the_exception() -> None:
     assert record.getMessage() == "party 张三 phone [phone]"
     assert record.caller == "[email]"  # type: ignore[attr-defined]
     assert record.count == 3  # type: ignore[attr-defined]
-    assert record.exc_info is None
     assert record.exc_text is not None
     assert "ValueError: duplicate ID [id-card]" in record.exc_text
     assert "330624198001011234" not in logging.Formatter().format(record)
+    as_json = json.loads(JsonFormatter().format(record))
+    assert "ValueError: duplicate ID [id-card]" in as_json["exc_info"]
+    assert "330624198001011234" not in json.dumps(as_json)
 
 
 def test_a_broken_format_string_keeps_the_line() -> None:

@@ -76,8 +76,8 @@ class ScrubFilter(logging.Filter):
         record.msg = scrub(message)
         record.args = None
         if record.exc_info:
+            # formatters print a record's exc_text when set; exc_info stays for handlers that want the object
             record.exc_text = scrub("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
-            record.exc_info = None
         elif record.exc_text:
             record.exc_text = scrub(record.exc_text)
         if record.stack_info:
@@ -101,6 +101,11 @@ class JsonFormatter(_JsonFormatter):
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
         kwargs.setdefault("json_ensure_ascii", False)
         super().__init__(*args, **kwargs)
+
+    def formatException(self, ei: Any) -> str | list[str]:  # type: ignore[override]
+        # this formatter formats exc_info anew rather than using exc_text
+        text = super().formatException(ei)
+        return [scrub(line) for line in text] if isinstance(text, list) else scrub(text)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         import datetime as dt
