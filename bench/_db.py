@@ -35,6 +35,15 @@ def fresh_database(engine: str, name: str) -> str:
     return f"{base.rsplit('/', 1)[0]}/{db}"
 
 
+def existing_database(engine: str, name: str) -> str:
+    """The URL of the database an earlier run of ``fresh_database(engine, name)`` made, kept as it was."""
+    if engine == "sqlite":
+        raise SystemExit("--reuse: only PostgreSQL keeps its bench database between runs")
+    base = os.environ.get("FENGQIAO_BENCH_POSTGRES_URL", PG_DEFAULT)
+    os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix=f"fq-{name}-")
+    return f"{base}_{name}"
+
+
 def setup_django(url: str) -> None:
     os.environ["FENGQIAO_DATABASE_URL"] = url
     os.environ.setdefault("FENGQIAO_DEBUG", "0")  # production mode: no query log, no debug cursor

@@ -20,6 +20,7 @@ Measured, same run, same database:
 
     uv run python bench/cockpit.py                                   # both engines, 4,000,000 cases
     uv run python bench/cockpit.py --engine sqlite --cases 200000    # a smoke run
+    uv run python bench/cockpit.py --engine postgres --reuse         # again on the last PostgreSQL data
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import time
 from typing import Any
 
-from _db import emit, fresh_database, percentiles, run_per_engine, setup_django, timed
+from _db import emit, existing_database, fresh_database, percentiles, run_per_engine, setup_django, timed
 
 CHANNELS = [("hotline_12345", 55), ("grid_patrol", 20), ("mini_program", 8), ("police_110", 7), ("petition", 4),
             ("walk_in", 3), ("procuratorate_12309", 1.5), ("court_12368", 1.5)]
@@ -243,7 +244,16 @@ def _baseline(scope: int, period_key: str) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-def measure(engine: str, counts: dict[str, Any], generate_s: float, requests: int, baseline_requests: int) -> None:
+def _counts() -> dict[str, Any]:
+    from fengqiao.cases.models import Case
+    from fengqiao.jurisdictions.models import Area, Level
+
+    return {"cases": Case.objects.count(), "grids": Area.objects.filter(level=Level.GRID).count(),
+            "streets": Area.objects.filter(level=Level.STREET).count()}
+
+
+def measure(engine: str, counts: dict[str, Any], generate_s: float | None, requests: int,
+            baseline_requests: int) -> None:
     from django.core.cache import cache
     from django.test import Client
 
@@ -280,7 +290,8 @@ def measure(engine: str, counts: dict[str, Any], generate_s: float, requests: in
     base = [_baseline(scope, period) for scope, period in plan[:baseline_requests]]
     cockpit = percentiles(samples)
     baseline = percentiles(base)
-    emit({"bench": "cockpit", "engine": engine, **counts, "generate_s": round(generate_s, 1),
+    emit({"bench": "cockpit", "engine": engine, **counts,
+          "generate_s": None if generate_s is None else round(generate_s, 1),
           "rollup_s": round(rollup_s, 1), "rollup_cases_per_s": round(counts["cases"] / rollup_s),
           "fact_rows": facts, "requests": len(samples), "errors": errors,
           "first_request_s": round(first_ms, 1),
@@ -299,13 +310,19 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=4_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--baseline-requests", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure on the database an earlier run of this engine generated (no generate_s)")
     args = parser.parse_args()
     if args.engine == "both":
         return run_per_engine(__file__, ["sqlite", "postgres"], [
             "--cases", str(args.cases), "--requests", str(args.requests),
             "--baseline-requests", str(args.baseline_requests)])
-    setup_django(fresh_database(args.engine, "cockpit"))
-    counts, generate_s = timed(lambda: populate(args.cases))
+    if args.reuse:
+        setup_django(existing_database(args.engine, "cockpit"))
+        counts, generate_s = _counts(), None
+    else:
+        setup_django(fresh_database(args.engine, "cockpit"))
+        counts, generate_s = timed(lambda: populate(args.cases))
     measure(args.engine, counts, generate_s, args.requests, args.baseline_requests)
     return 0
 
