@@ -75,7 +75,11 @@ INSTALLED_APPS = [
     "fengqiao.ops",
 ]
 
+# Reverse proxies whose X-Forwarded-For names the client (CIDR, comma-separated; empty = none): ops/proxy.py
+TRUSTED_PROXIES = [p.strip() for p in env("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 MIDDLEWARE = [
+    "fengqiao.ops.proxy.TrustedProxyMiddleware",  # before anything reads REMOTE_ADDR (docs/operations.md)
     # first: the request id, the request's log line and its metrics (docs/operations.md)
     "fengqiao.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
