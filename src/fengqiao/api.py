@@ -1,14 +1,15 @@
-"""The JSON API (django-ninja, OpenAPI 3.1 at /api/docs): session auth with CSRF for the browser; the
-citizen app's evaluation endpoints (/api/evaluations/) and its 解纷码 endpoints (/api/portal/) need no account —
-their codes are the credential."""
+"""The JSON API (django-ninja, OpenAPI 3.1 at /api/docs): session auth with CSRF for the browser, refused
+while the session still owes its two-factor code (accounts.two_factor); the citizen app's evaluation
+endpoints (/api/evaluations/) and its 解纷码 endpoints (/api/portal/) need no account — their codes are the
+credential."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
 
+from fengqiao.accounts.two_factor import VerifiedSessionAuth
 from fengqiao.cases.api import router as cases_router
 from fengqiao.cases.evaluation_api import router as evaluations_router
 from fengqiao.gridwork.api import router as patrol_router
@@ -24,7 +25,7 @@ api = NinjaAPI(
     version="1",
     description="Cases: register, dispatch, accept, return, reply, evaluate … Errors carry a status and a "
     "message naming the field and the reason.",
-    auth=django_auth,
+    auth=VerifiedSessionAuth(),  # a session that still owes its two-factor code is refused (401)
     urls_namespace="api",
 )
 api.add_router("/cases", cases_router)

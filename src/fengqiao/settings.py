@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",  # two-factor login for staff (docs/adr/0015-two-factor.md)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "fengqiao.kit",
     "fengqiao.jurisdictions",
@@ -89,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "fengqiao.accounts.two_factor.TwoFactorMiddleware",  # the code step / enrolment before any staff page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -162,6 +167,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor login (TOTP, django-otp; docs/security.md "Two-factor"). A user with a confirmed device always
+# gives a code after the password.  FENGQIAO_2FA=required also sends a user in one of the required roles who
+# has no device to enrolment (and refuses the API and /admin/ until verified); citizens never need it.
+TWO_FACTOR_REQUIRED = env("2FA", "optional").strip().lower() == "required"
+TWO_FACTOR_REQUIRED_ROLES = [r.strip() for r in env(
+    "2FA_REQUIRED_ROLES", "admin,leader,dispatcher,operator,handler,mediator,judge,risk_officer",
+).split(",") if r.strip()]
+OTP_TOTP_ISSUER = env("2FA_ISSUER", "枫桥")
 
 SESSION_COOKIE_AGE = int(env("SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

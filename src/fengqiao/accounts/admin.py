@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.models import Membership, User
+from fengqiao.accounts import two_factor
+from fengqiao.accounts.models import AccountEvent, Membership, User
 from fengqiao.accounts.roles import AREA_ROLES, UNIT_ROLES, Role
 from fengqiao.audit.services import record_personal_data_view
 from fengqiao.kit.pii import mask_phone
@@ -87,8 +88,17 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "display_name", "phone", "password1", "password2")}),
     )
 
+    actions = ["reset_two_factor"]
+
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("memberships")
+
+    @admin.action(description=_("重置所选用户的两步验证（手机丢失时：删除其验证器和恢复码，下次登录重新绑定）"),
+                  permissions=["change"])
+    def reset_two_factor(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset:
+            two_factor.reset_devices(request.user, user, request)
+        messages.success(request, _("已重置 %(count)d 个用户的两步验证。") % {"count": len(queryset)})
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict[str, Any] | None = None) -> Any:
@@ -121,3 +131,23 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "unit", "area"]
     list_select_related = ["user", "unit", "area"]
     show_full_result_count = False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """Sign-in security changes (two-factor enrolment, recovery codes used, resets): read-only."""
+
+    list_display = ["at", "user", "action", "actor", "ip_address", "note"]
+    list_filter = ["action"]
+    search_fields = ["user__username", "user__display_name"]
+    list_select_related = ["user", "actor"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -12,5 +12,7 @@ class AccountsConfig(AppConfig):
         # lockouts) in both languages.  Its model and field names are in the zh_Hans catalog.
         from django.apps import apps
 
+        from fengqiao.accounts import two_factor  # noqa: F401 - connects the two-factor login signal
+
         if apps.is_installed("axes"):
             apps.get_app_config("axes").verbose_name = _("登录安全")

@@ -55,3 +55,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit or self.area or ''}"
+
+
+class AccountEvent(models.Model):
+    """A change to a user's sign-in security (two-factor enrolment, a recovery code used, devices reset by an
+    administrator): who, by whom, when, from where.  Append-only; the admin shows it read-only."""
+
+    class Action(models.TextChoices):
+        ENROLLED = "2fa_enrolled", _("启用两步验证")
+        RECOVERY_USED = "2fa_recovery", _("使用恢复码")
+        RESET = "2fa_reset", _("管理员重置两步验证")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="account_events")
+    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("time"), db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action}"

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from fengqiao.web import (
     case_views,
@@ -17,6 +17,7 @@ from fengqiao.web import (
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", include("fengqiao.accounts.urls")),  # enrolment and the code step
     path("", views.inbox, name="inbox"),
     path("e/", evaluation_views.evaluate_code, name="evaluate_code"),  # public: the citizen's evaluation
     path("e/sms/", evaluation_views.evaluate_sms, name="evaluate_sms"),
