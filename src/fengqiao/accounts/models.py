@@ -66,18 +66,18 @@ class AccountEvent(models.Model):
         RECOVERY_USED = "2fa_recovery", _("使用恢复码")
         RESET = "2fa_reset", _("管理员重置两步验证")
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="account_events")
-    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="account_events")
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    at = models.DateTimeField(_("time"), db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
-        verbose_name = _("account event")
-        verbose_name_plural = _("account events")
+        verbose_name = _("账户事件")
+        verbose_name_plural = _("账户事件")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action}"
