@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "fengqiao.accounts.two_factor.TwoFactorMiddleware",  # the code step / enrolment before any staff page
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fengqiao.accounts.idle.IdleSessionMiddleware",  # idle staff sessions end (docs/security.md)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -186,6 +187,21 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+# Security headers and HTTPS (docs/security.md, ADR 0014).  In production plain HTTP is redirected to HTTPS
+# (the health probes excepted: SECURE_REDIRECT_EXEMPT below) and browsers are told to keep to HTTPS (HSTS).
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", not DEBUG)
+# Behind the trusted reverse proxies (TRUSTED_PROXIES) TLS ends at the proxy, which must set X-Forwarded-Proto.
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A staff session idle this long ends (fengqiao.accounts.idle); the portal's citizen sessions keep their own
+# rules (portal/session.py).  SESSION_COOKIE_AGE above is the absolute limit.
+SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
