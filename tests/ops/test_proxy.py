@@ -21,8 +21,10 @@ def seen(settings: Any, peer: str, forwarded: str | None, trusted: list[str]) ->
         got.update(request.META)
         return HttpResponse("ok")
 
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
-    TrustedProxyMiddleware(view)(RequestFactory().get("/", REMOTE_ADDR=peer, **extra))
+    request = RequestFactory().get("/", REMOTE_ADDR=peer)
+    if forwarded is not None:
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    TrustedProxyMiddleware(view)(request)
     return got["REMOTE_ADDR"], got.get(ORIGINAL)
 
 
