@@ -239,6 +239,10 @@ if env("REDIS_URL", ""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fengqiao"}}
 
+# An import job queued for the workers and silent this long (no batch committed) was orphaned by a killed
+# worker: another worker takes it over and resumes it (docs/operations.md#faults).
+IMPORT_STALE_SECONDS = float(env("IMPORT_STALE_SECONDS", "120"))
+
 # Jobs and timers: Huey, on SQLite by default, Redis when FENGQIAO_REDIS_URL is set.
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
