@@ -192,6 +192,11 @@ def validate(ctx: Context, number: int, raw: dict[str, str]) -> BulkCase | list[
     if "__error__" in raw:
         return [RowError(number, "row", raw["__error__"], {})]
     r = _Row(ctx, number, raw)
+    for name in ctx.mapping.source_of:  # PostgreSQL cannot store NUL: a row carrying one is refused, by field
+        if "\x00" in r.get(name):
+            r.error(name, "含有空字符（NUL, \\x00），无法保存：请检查导出文件")
+    if r.errors:
+        return r.errors
     title, description = _texts(r)
     category_id, urgency = _classification(r)
     lng, lat, grid_id = _point(r)
