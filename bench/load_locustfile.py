@@ -6,12 +6,14 @@ environment it sets:
 * ``FQ_LOAD_WORLD``: the JSON of bench/load_world.py (logins, texts, callers, 解纷码);
 * ``FQ_LOAD_SCALE``: the busy hour's scale (user counts, see load_journeys.counts);
 * ``FQ_LOAD_OUT``: where to write every measured response time, status and error when the run stops;
-* ``FQ_LOAD_SETTLE``: seconds after every user has spawned before measuring starts;
+* ``FQ_LOAD_SETTLE``: seconds after every user has spawned and logged in before measuring starts;
+* ``FQ_LOAD_SECONDS``: seconds measured, after which the run stops itself;
 * ``FQ_LOAD_BASELINE_ROUNDS``: rounds of BaselineUser (each endpoint once a round, one request at a time),
   after ``FQ_LOAD_BASELINE_WARMUP`` rounds not measured.
 
 The response times are kept whole (not Locust's rounded histogram) so bench/load.py computes exact
-percentiles; only requests after every user has spawned are measured (the logins of the ramp-up apart).
+percentiles; only requests after every user has spawned and logged in (and ``FQ_LOAD_SETTLE`` s more) are
+measured; the logins of the ramp-up are reported apart.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ WORLD: dict[str, Any] = json.loads(Path(os.environ["FQ_LOAD_WORLD"]).read_text(e
 COUNTS = j.counts(float(os.environ.get("FQ_LOAD_SCALE", "1")))
 ROUNDS = int(os.environ.get("FQ_LOAD_BASELINE_ROUNDS", "40"))
 WARMUP = int(os.environ.get("FQ_LOAD_BASELINE_WARMUP", "10"))
-SETTLE = float(os.environ.get("FQ_LOAD_SETTLE", "30"))  # seconds after the last spawn before measuring
+SETTLE = float(os.environ.get("FQ_LOAD_SETTLE", "30"))  # seconds after the last login before measuring
+SECONDS = float(os.environ.get("FQ_LOAD_SECONDS", "300"))  # measured seconds; then the run stops
 ERROR_DETAILS = 40  # distinct errors kept in full (with how many of each); all are counted
 
 _samples: dict[str, list[float]] = defaultdict(list)
@@ -50,6 +53,7 @@ _errors: Counter[tuple[str, str, str]] = Counter()  # (name, phase, error) → h
 _error_count = 0
 _window: dict[str, float] = {}
 _sequence = itertools.count()
+_ready = 0  # people whose on_start (login) is done
 
 
 def _head(text: str) -> str:
@@ -75,7 +79,8 @@ class LocustHttp:
             if status in expect:
                 response.success()
             else:
-                response.failure(f"HTTP {status}: {_head(text)}")
+                error = getattr(response, "error", None)  # no status: the connection's own error
+                response.failure(f"HTTP {status}: {_head(text)}" + (f" ({error!r})" if error else ""))
         return j.Reply(status, text)
 
     def cookie(self, name: str) -> str | None:
@@ -101,9 +106,15 @@ def _record(request_type: str, name: str, response_time: float, response_length:
         _failures[name] += 1
 
 
-@events.spawning_complete.add_listener
-def _measure_from_now(user_count: int, **_kw: Any) -> None:
+def _measure_soon(environment: Any) -> None:
+    """Every person has spawned and logged in: measure from ``SETTLE`` s on, for ``SECONDS`` s, then stop."""
     _window.setdefault("start", time.time() + SETTLE)
+
+    def finish() -> None:
+        _window.setdefault("stop", time.time())
+        environment.runner.quit()
+
+    gevent.spawn_later(SETTLE + SECONDS, finish)
 
 
 @events.test_stopping.add_listener
@@ -132,9 +143,15 @@ class _Person(FastHttpUser):
     connection_timeout = 60.0
 
     def on_start(self) -> None:
+        global _ready
         self.http = LocustHttp(self.client)
         self.person = self.make(next(_sequence), random.Random())
-        self.person.start(self.http)
+        try:
+            self.person.start(self.http)  # the login: slow on purpose (PBKDF2), so measured apart
+        finally:
+            _ready += 1
+            if _ready == self.environment.parsed_options.num_users:
+                _measure_soon(self.environment)
 
     def make(self, i: int, rng: random.Random) -> Any:
         raise NotImplementedError
