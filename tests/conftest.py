@@ -42,6 +42,13 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_idle_expiry(settings: Any) -> None:
+    """Tests move the clock by hours and days (time_machine) between a login and the next request; the idle
+    expiry of sessions (fengqiao.accounts.idle) is tested on its own, with the setting on (tests/security)."""
+    settings.SESSION_IDLE_MINUTES = 0
+
+
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "fengqiao.accounts.two_factor.TwoFactorMiddleware",  # the code step / enrolment before any staff page
     "django.contrib.messages.middleware.MessageMiddleware",
     "fengqiao.accounts.idle.IdleSessionMiddleware",  # idle staff sessions end (docs/security.md)
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (docs/security.md)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -202,6 +204,29 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # A staff session idle this long ends (fengqiao.accounts.idle); the portal's citizen sessions keep their own
 # rules (portal/session.py).  SESSION_COOKIE_AGE above is the absolute limit.
 SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
+
+# Content Security Policy (django-csp; docs/security.md, ADR 0014): scripts only from our own static files (a
+# nonce, request.csp_nonce, for a small inline block if one is ever needed); styles also inline, because the
+# templates carry style attributes and htmx adds its indicator <style>; images also data: and blob: (ECharts
+# exports, the QR code SVG, the favicon).  FENGQIAO_CSP_REPORT_ONLY=1 sends it report-only (to try a change).
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

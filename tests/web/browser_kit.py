@@ -30,6 +30,7 @@ def launch_chromium() -> Iterator[Any]:
 
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        _bypass_csp_by_default(launched)
         yield launched
         launched.close()
         # While Playwright's loop runs, the test's ORM calls get a connection of their own (Django's
@@ -37,6 +38,19 @@ def launch_chromium() -> Iterator[Any]:
         from django.db import connections
 
         connections.close_all()
+
+
+def _bypass_csp_by_default(browser: Any) -> None:
+    """Playwright's ``wait_for_function`` evaluates its string in the page, which our Content Security Policy
+    (no 'unsafe-eval') refuses; the functional browser tests therefore bypass the policy.  The policy itself is
+    tested with it enforced (``bypass_csp=False``) on every main page: tests/security/test_csp_browser.py."""
+    plain = browser.new_context
+
+    def new_context(**options: Any) -> Any:
+        options.setdefault("bypass_csp", True)
+        return plain(**options)
+
+    browser.new_context = new_context
 
 
 class Clerk:
