@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "fengqiao.ops.proxy.TrustedProxyMiddleware",  # before anything reads REMOTE_ADDR (docs/operations.md)
     # first: the request id, the request's log line and its metrics (docs/operations.md)
     "fengqiao.ops.middleware.RequestIdMiddleware",
+    "fengqiao.ops.dbdown.DatabaseDownMiddleware",  # the database down: 503 and Retry-After, not a 500 (Faults)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +127,7 @@ TEMPLATES = [
 
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=int(env("CONN_MAX_AGE", "60"))))
+    config["CONN_HEALTH_CHECKS"] = True  # a kept connection killed by a database restart is dropped, not reused
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -258,11 +260,14 @@ ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Cache (rate limits per API key): Redis when configured, shared by every process; otherwise each
 # process keeps its own counters (development, the demo).
+# Redis down: the cache degrades to a miss instead of raising, and rate limits fail closed (429), on purpose
+# (ops/cache.py, docs/operations.md#faults); short socket timeouts so an unreachable Redis cannot hang a request.
 if env("REDIS_URL", ""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": env("REDIS_URL", "")}}
+    CACHES = {"default": {"BACKEND": "fengqiao.ops.cache.DegradingRedisCache", "LOCATION": env("REDIS_URL", ""),
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fengqiao"}}
+RATELIMIT_FAIL_OPEN = False
 
 # An import job queued for the workers and silent this long (no batch committed) was orphaned by a killed
 # worker: another worker takes it over and resumes it (docs/operations.md#faults).

@@ -29,3 +29,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fengqiao.web.urls")),
 ]
 # Uploaded files are never served from a public path: /cases/<code>/files/<id>/ checks scope and audience.
+
+# a database error raised outside a view is a 503 "数据库暂时不可用" too (ops/dbdown.py)
+handler500 = "fengqiao.ops.dbdown.server_error"

@@ -74,7 +74,7 @@ def queue(drafts: Iterable[Draft]) -> int:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks}) ON CONFLICT (dedup_key) DO NOTHING", rows
         )
-    transaction.on_commit(_kick_sender)
+    transaction.on_commit(_kick_sender, robust=True)  # queue down: the periodic sender finds the rows (Faults)
     return len(rows)
 
 

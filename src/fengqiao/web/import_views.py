@@ -103,7 +103,7 @@ def _start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
     finally:
         temp.unlink(missing_ok=True)
     if job.status != JobStatus.DONE:
-        transaction.on_commit(lambda: tasks.run_import(job.pk))
+        transaction.on_commit(lambda: tasks.run_import(job.pk), robust=True)  # queue down: taken over later
     return job
 
 
