@@ -22,7 +22,7 @@ from fengqiao.gridwork import households, patrol_officers, patrol_reads, service
 from fengqiao.gridwork.models import Campaign, Place, TeamRole, Visit
 from fengqiao.jurisdictions.models import Area
 from fengqiao.kit import clock
-from fengqiao.kit.errors import PermissionDenied
+from fengqiao.kit.errors import PermissionDenied, ValidationFailed
 
 router = Router(tags=["patrol"])
 AUDIT_PURPOSE = "巡查计划（手机）"
@@ -219,6 +219,8 @@ def upload_visit(request: HttpRequest, visit: Form[str],
     the same body when ``client_id`` was recorded before (a replay: nothing is doubled)."""
     user = _worker(request)
     payload = _parse(visit)
+    if payload.observed_at.tzinfo is not None:  # (without one, the service refuses it by name)
+        payload.observed_at = _utc(payload.observed_at, "observed_at")
     report = payload.report
     result = services.record_visit(user, services.VisitInput(
         client_id=payload.client_id, observed_at=payload.observed_at, lng=payload.lng, lat=payload.lat,
@@ -244,12 +246,23 @@ def _parse(text: str) -> VisitIn:
         raise ValidationError(errors) from None
 
 
+def _utc(value: Any, name: str) -> Any:
+    """The same instant in UTC: ISO 8601 allows offsets up to ±23:59, PostgreSQL stores up to ±15:59."""
+    if value is None:
+        return None
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValidationFailed(_("时间超出可表示的范围"), fields={name: _("时间超出可表示的范围")}) from None
+
+
 @router.get("/visits", response=list[VisitOut], summary="The worker's recent visits")
 def recent_visits(request: HttpRequest, since: dt.datetime | None = None) -> list[VisitOut]:
     """The worker's own visits observed since ``since`` (ISO 8601; a week by default), newest first."""
     user = _worker(request)
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=clock.local_tz())
+    since = _utc(since, "since")
     visits = list(patrol_reads.recent_visits(user, since=since))
     _audit(request, user, [v.place for v in visits])
     return [VisitOut.of(v, photos=getattr(v, "photo_count", None)) for v in visits]

@@ -106,7 +106,12 @@ def parse_date(text: str, ctx: Context) -> dt.datetime | None:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ctx.tz)
+    if not parsed.tzinfo:
+        return parsed.replace(tzinfo=ctx.tz)
+    try:  # the same instant in UTC: ISO 8601 allows offsets up to ±23:59, PostgreSQL stores up to ±15:59
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 class _Row:
