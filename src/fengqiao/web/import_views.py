@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.roles import PII_ROLES
+from fengqiao.audit.services import record_personal_data_view
 from fengqiao.cases.models import Channel
 from fengqiao.intake import mapping, services, tasks
 from fengqiao.intake.models import ImportJob, JobStatus
@@ -145,7 +146,14 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     if denied := _guard(request):
         return denied
     job = _job(request, pk)
-    hidden = set() if current_user(request).role_set() & PII_ROLES else _pii_columns(job)
+    user = current_user(request)
+    roles = sorted(user.role_set() & PII_ROLES)
+    pii_columns = _pii_columns(job)
+    hidden = set() if roles else pii_columns
+    if roles and pii_columns and job.errors.exists():  # reporters' details in full: an audited view
+        record_personal_data_view(user, role=roles[0], subject=f"import:{job.pk}:errors.csv",
+                                  fields=sorted(pii_columns), purpose=_("导入错误清单"),
+                                  ip_address=request.META.get("REMOTE_ADDR"))
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
