@@ -228,6 +228,10 @@ def test_admin_resets_a_users_devices_audited(city: City) -> None:
     event = AccountEvent.objects.filter(user=city.users["handler2"]).first()
     assert event is not None
     assert (event.action, event.actor_id) == (AccountEvent.Action.RESET, admin_user.pk)
+    # django-otp's own screens (which show secrets and change devices unaudited) are not in the admin
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert client.get("/admin/accounts/accountevent/").status_code == 200
     # her next login asks for no code (and, where required, sends her to enrol again)
     again = Client()
     password_login(again, "handler2")

@@ -10,6 +10,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fengqiao.accounts import two_factor
 from fengqiao.accounts.models import AccountEvent, Membership, User
@@ -151,3 +153,10 @@ class AccountEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# django-otp's own admin screens show a device's secret (and its QR code) and change devices without an
+# account event: the audited reset above is the administrator's one way in (docs/security.md).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
