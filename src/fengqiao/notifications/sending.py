@@ -3,9 +3,12 @@
 A row is claimed by moving it from ``queued`` to ``sending`` in a committed transaction before anything is
 sent (on PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED``, so two workers never claim
 the same row; SQLite has a single writer).  After the attempt it becomes ``sent``, or ``queued`` again with
-a later ``next_attempt_at`` (exponential back-off), or ``failed`` after ``MAX_ATTEMPTS``.  A worker killed
-while sending leaves the row in ``sending``: after ``STALE`` it is marked ``failed`` (delivery unknown),
-never sent again, so no message reaches anyone twice.
+a later ``next_attempt_at`` (exponential back-off), or ``failed`` after ``MAX_ATTEMPTS``.  Just before the
+sender is called the row's ``next_attempt_at`` is cleared (committed): the attempt is in flight.  A worker
+killed meanwhile leaves its claimed rows in ``sending``; after ``STALE`` the ones it never reached (their
+``next_attempt_at`` still set) and in-app ones (the row is the message: nothing left the building) go back
+to the queue, and an SMS or e-mail whose attempt was in flight is marked ``failed`` (delivery unknown),
+never sent again, so no message reaches anyone twice (docs/operations.md#faults).
 
 A message that carries a secret (an evaluation invitation's link code and SMS code) keeps it only while it
 may still be sent: once it is sent or has failed for good, the codes in its body are masked (``redact``),
@@ -21,8 +24,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from fengqiao.kit import clock
-from fengqiao.notifications.models import Outbox, Status
+from fengqiao.kit import bulk, clock
+from fengqiao.notifications.models import Channel, Outbox, Status
 from fengqiao.notifications.senders import SendError, sender_for
 
 log = logging.getLogger(__name__)
@@ -75,8 +78,12 @@ def claim(limit: int = CLAIM) -> list[int]:
 
 
 def give_up_stale() -> int:
-    """Rows left in ``sending`` by a killed worker: delivery unknown, marked failed, not resent."""
-    stale = Outbox.objects.filter(status=Status.SENDING, claimed_at__lt=clock.now() - STALE)
+    """Rows left in ``sending`` by a killed worker.  Never attempted, or in-app: queued again.  An SMS or
+    e-mail whose attempt was in flight: delivery unknown, marked failed, not resent.  The count failed."""
+    now = clock.now()
+    stale = Outbox.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE)
+    stale.filter(next_attempt_at__isnull=False).update(status=Status.QUEUED)
+    stale.filter(channel=Channel.IN_APP).update(status=Status.QUEUED, next_attempt_at=now)
     for pk, body in stale.filter(kind__in=SECRET_KINDS).values_list("pk", "body"):
         Outbox.objects.filter(pk=pk).update(body=redact(body))
     return stale.update(status=Status.FAILED, last_error="interrupted while sending; delivery unknown (not retried)")
@@ -87,6 +94,14 @@ def deliver(pk: int) -> str:
     if message.status != Status.SENDING:
         return message.status
     attempts = message.attempts + 1
+    # in flight from here: a worker killed before the outcome is written leaves a row give_up_stale fails.
+    # Committed without waiting for the disk (one fsync a message is enough): only a crash of the database
+    # server itself could lose the mark, and then the message might be sent again.
+    with transaction.atomic():
+        bulk.relax_commit_flush()
+        marked = Outbox.objects.filter(pk=pk, status=Status.SENDING).update(next_attempt_at=None)
+    if not marked:
+        return Status.SENDING  # taken back meanwhile (a stale claim re-queued): not ours to send
     try:
         sender_for(message.channel).send(message)
     except SendError as e:

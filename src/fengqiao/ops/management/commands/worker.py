@@ -11,6 +11,11 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from fengqiao.ops.preflight import preflight
 
+# Huey locks (HUEY.lock_task / @lock_task) the jobs take.  A lock lives in the queue's storage with no expiry,
+# so a worker killed (kill -9, OOM, power) while holding one would leave it held for ever and the job would
+# never run again; the consumer deletes these when it starts (docs/operations.md#faults).
+LOCKS = ("notifications-send", "cockpit-rollup", "warning-score")
+
 
 class Command(BaseCommand):
     help = "Run the job process: Huey's consumer (jobs and periodic timers), after a preflight check."
@@ -34,4 +39,5 @@ class Command(BaseCommand):
                           f"'{HUEY.name}'{', no periodic timers' if options['no_periodic'] else ''}")
         extra: dict[str, Any] = {"periodic": False} if options["no_periodic"] else {}
         call_command("run_huey", workers=options["workers"], worker_type="thread", graceful_signal="TERM",
-                     shutdown_timeout=options["shutdown_timeout"], **extra)
+                     shutdown_timeout=options["shutdown_timeout"], flush_locks=True, extra_locks=",".join(LOCKS),
+                     **extra)
