@@ -102,3 +102,19 @@ def test_logging_in_gives_a_new_session_key(city: City) -> None:
     assert response.status_code == 302, response.content.decode()[:300]
     assert client.session.session_key != before
     assert client.session.get("_auth_user_id") == str(city.users["handler"].pk)
+
+
+@pytest.mark.django_db
+def test_a_change_of_privileges_gives_a_new_session_key(city: City) -> None:
+    from fengqiao.accounts.models import Membership
+    from fengqiao.accounts.roles import Role
+
+    client = _signed_in(city, "handler")
+    assert client.get("/").status_code == 200
+    before = client.session.session_key
+    assert client.get("/").status_code == 200
+    assert client.session.session_key == before  # nothing changed: the same key
+    Membership.objects.create(user=city.users["handler"], role=Role.DISPATCHER, area=city.street)
+    assert client.get("/").status_code == 200  # still signed in …
+    assert client.session.session_key != before  # … under a new key
+    assert client.session.get("_auth_user_id") == str(city.users["handler"].pk)

@@ -5,6 +5,9 @@ default 30; 0 turns it off) ends at the next request: the user is logged out and
 message (htmx requests get an ``HX-Redirect``; the API answers 401 as for any request without a session).
 ``SESSION_COOKIE_AGE`` stays the absolute limit.  The citizens' portal sessions are anonymous ones with their own
 two-hour rule (portal/session.py); this middleware leaves them alone.
+
+It also gives the session a new key when the user's privileges change (roles, staff or superuser flag) while she
+is signed in, as Django does at login: a session id captured before a promotion is worth nothing after it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 LAST_SEEN = "fq_last_seen"
+PRIVILEGES = "fq_privileges"
 WRITE_EVERY = 60  # seconds: the session is saved at most once a minute for the clock, not on every request
 
 
@@ -38,6 +42,8 @@ class IdleSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         limit = idle_limit()
+        if user is not None and user.is_authenticated:
+            self._rotate_on_privilege_change(request)
         if user is not None and user.is_authenticated and limit:
             now = time.time()
             last = request.session.get(LAST_SEEN)
@@ -46,6 +52,17 @@ class IdleSessionMiddleware:
             if not isinstance(last, int | float) or now - last >= WRITE_EVERY:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _rotate_on_privilege_change(request: HttpRequest) -> None:
+        user = request.user
+        roles = sorted(str(r) for r in user.role_set())  # type: ignore[union-attr]
+        privileges = ",".join(roles) + f"|staff={int(user.is_staff)}|su={int(user.is_superuser)}"
+        held = request.session.get(PRIVILEGES)
+        if held != privileges:
+            if held is not None:
+                request.session.cycle_key()
+            request.session[PRIVILEGES] = privileges
 
     def _expired(self, request: HttpRequest, limit: int) -> HttpResponseBase:
         logout(request)  # flushes the session: a new key, nothing of the old one kept
