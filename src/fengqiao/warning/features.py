@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from fengqiao.cases.models import Channel, Satisfaction
 from fengqiao.warning import lexicon
 
@@ -30,29 +32,29 @@ COLLECTIVE_CASES, COLLECTIVE_DAYS = 5, 7  # ≥ 5 matters at one place within 7 
 ESCALATION_CHANNELS = frozenset({Channel.PETITION.value, Channel.POLICE_110.value})
 _SUFFIX = re.compile(r"(附近|旁边|对面|门口|周边|一带)$")
 
-# feature → (reason template in Chinese, how the raw value shows)
+# feature → reason template (Chinese msgid, translated when shown: ``services.reason_text``)
 FEATURES: dict[str, str] = {
-    "party_contacts": "同一当事人近 90 天反映 {n} 次",
-    "party_channels": "近 90 天经 {n} 个渠道反复反映",
-    "party_petitions": "当事人一年内信访 {n} 次",
-    "party_police": "当事人一年内 110 报警 {n} 次",
-    "party_unsatisfied": "当事人一年内不满意评价 {n} 次",
-    "place_contacts": "同一地址近 90 天 {n} 件",
-    "place_escalations": "同一地址一年内信访、110 {n} 次",
-    "grid_recent": "所在网格近 30 天 {n} 件",
-    "reopened": "重办 {n} 次",
-    "overdue": "已超期",
-    "days_open": "已办理 {n} 天未办结",
-    "escalated_channel": "本件来自信访或 110",
-    "urgent": "紧急程度为紧急或特急",
-    "dispute": "矛盾纠纷类事项",
-    "category_rate": "该类事项历史激化率 {p}",
-    "threat": "文本含威胁、报复言语",
-    "violence": "文本含暴力苗头",
-    "self_harm": "文本含自伤、轻生倾向",
-    "collective": "文本含集体行动苗头",
-    "rental": "租赁房屋专项信号 {n} 项",
-    "family": "婚姻家庭专项信号 {n} 项",
+    "party_contacts": gettext_noop("同一当事人近 90 天反映 {n} 次"),
+    "party_channels": gettext_noop("近 90 天经 {n} 个渠道反复反映"),
+    "party_petitions": gettext_noop("当事人一年内信访 {n} 次"),
+    "party_police": gettext_noop("当事人一年内 110 报警 {n} 次"),
+    "party_unsatisfied": gettext_noop("当事人一年内不满意评价 {n} 次"),
+    "place_contacts": gettext_noop("同一地址近 90 天 {n} 件"),
+    "place_escalations": gettext_noop("同一地址一年内信访、110 {n} 次"),
+    "grid_recent": gettext_noop("所在网格近 30 天 {n} 件"),
+    "reopened": gettext_noop("重办 {n} 次"),
+    "overdue": gettext_noop("已超期"),
+    "days_open": gettext_noop("已办理 {n} 天未办结"),
+    "escalated_channel": gettext_noop("本件来自信访或 110"),
+    "urgent": gettext_noop("紧急程度为紧急或特急"),
+    "dispute": gettext_noop("矛盾纠纷类事项"),
+    "category_rate": gettext_noop("该类事项历史激化率 {p}"),
+    "threat": gettext_noop("文本含威胁、报复言语"),
+    "violence": gettext_noop("文本含暴力苗头"),
+    "self_harm": gettext_noop("文本含自伤、轻生倾向"),
+    "collective": gettext_noop("文本含集体行动苗头"),
+    "rental": gettext_noop("租赁房屋专项信号 {n} 项"),
+    "family": gettext_noop("婚姻家庭专项信号 {n} 项"),
 }
 NAMES = list(FEATURES)
 COUNTS = frozenset({"party_contacts", "party_channels", "party_petitions", "party_police", "party_unsatisfied",

@@ -51,9 +51,18 @@ def grade_for(probability: float, table: Sequence[tuple[Grade, float]] | None = 
     return Grade.NONE
 
 
-def _reason_text(name: str, value: float) -> str:
-    template = FEATURES[name]
-    return template.format(n=round(value), p=f"{value:.0%}")
+def _reason_text(name: str, value: float, words: Sequence[str] = (), *, translate: bool = False) -> str:
+    template = _(FEATURES[name]) if translate else FEATURES[name]
+    text = template.format(n=round(value), p=f"{value:.0%}")
+    return text + "（" + "、".join(words[:4]) + "）" if words else text
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """A stored reason in the reader's language: from its feature and value where the row has them (rows
+    scored before 2026-11-30 have only their Chinese text)."""
+    if reason.get("key") in FEATURES and "value" in reason:
+        return _reason_text(reason["key"], float(reason["value"]), reason.get("words") or [], translate=True)
+    return str(reason.get("text", ""))
 
 
 def explain(model: escalation.EscalationModel, values: dict[str, float], x: np.ndarray,
@@ -63,14 +72,12 @@ def explain(model: escalation.EscalationModel, values: dict[str, float], x: np.n
                     reverse=True)
     out = []
     for weight, name in pushes[:MAX_REASONS]:
-        text = _reason_text(name, values[name])
         words = record.signals.get(name) or []
         if name in lexicon.MODULES:
             found = record.modules.get(name, {})
             words = [str(lexicon.signal_label(s)) for s in found]
-        if words:
-            text += "（" + "、".join(words[:4]) + "）"
-        out.append({"key": name, "text": text, "weight": round(weight, 3)})
+        out.append({"key": name, "text": _reason_text(name, values[name], words), "weight": round(weight, 3),
+                    "value": round(float(values[name]), 4), "words": list(words[:4])})
     return out
 
 

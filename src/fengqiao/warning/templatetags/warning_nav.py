@@ -52,3 +52,11 @@ def warning_case_panel(context: dict[str, Any], case: Any) -> SafeString:
         "case": case, "score": score, "installed": installed, "tone": PANEL_TONES.get(score.grade if score else "", ""),
         "pct": f"{score.probability:.0%}" if score else "", "may_open": may_open(user),
     }, request=context.get("request")))
+
+
+@register.filter
+def reason(stored: dict[str, Any]) -> str:
+    """A score's stored reason in the reader's language."""
+    from fengqiao.warning.services import reason_text
+
+    return reason_text(stored)
