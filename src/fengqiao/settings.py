@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI for /api/docs from our static files, not a CDN (the CSP allows 'self' only)
     "fengqiao.kit",
     "fengqiao.jurisdictions",
     "fengqiao.accounts",

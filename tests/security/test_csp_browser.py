@@ -76,7 +76,10 @@ def test_the_main_pages_raise_no_csp_violation(browser: Any, live_server: Any, l
                         (f"/risk/{p['code:risk']}/", None), ("/mediation/", None),
                         (f"/mediation/{p['code:mediation']}/", None), (f"/grids/{p['code:grid']}/", None),
                         ("/stability/", None), (f"/stability/{p['code:stability']}/", None), ("/hot-issues/", None),
-                        ("/ranking/", None), ("/admin/", None)]:
+                        ("/ranking/", None), ("/mediation/figures/", None), ("/risk/indicators/", None),
+                        ("/warning/", None), ("/legal/figures/", None), ("/coverage/", None),
+                        ("/stability/new/", None), ("/api/docs", "#swagger-ui .info"), ("/admin/", None),
+                        ("/admin/accounts/user/", None)]:
         admin.visit(base + path, ready)
     # the handler's case page: the reply form checks the reply's quality through htmx as she types
     handler = _clerk(browser, base, "handler")
@@ -84,6 +87,9 @@ def test_the_main_pages_raise_no_csp_violation(browser: Any, live_server: Any, l
     handler.page.click("details.action-reply summary")
     handler.page.fill("#id_reply-text", "已处理")
     handler.page.wait_for_selector("#reply-quality :first-child", state="attached")
+    # the grid worker's patrol app (a service worker, its own scripts)
+    worker = _clerk(browser, base, "grid_worker")
+    worker.visit(f"{base}/patrol/")
     # the cockpit's scope selector submits its form without an inline handler
     leader = _clerk(browser, base, "leader")
     leader.visit(f"{base}/cockpit/?period=12m", "#cockpit[data-ready='1']")
@@ -110,5 +116,5 @@ def test_the_main_pages_raise_no_csp_violation(browser: Any, live_server: Any, l
     visitor.problems[:] = before  # (the probe's own console report)
     context.close()
 
-    problems = admin.problems + handler.problems + leader.problems + visitor.problems
+    problems = admin.problems + handler.problems + worker.problems + leader.problems + visitor.problems
     assert problems == [], "\n".join(problems)
