@@ -48,7 +48,8 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, FENGQIAO_DEBUG="0", FENGQIAO_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, FENGQIAO_DEBUG="0", FENGQIAO_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT / "src"),
+               FENGQIAO_SSL_REDIRECT="0")  # plain HTTP on the loopback (no TLS proxy in this measurement)
     cmd = [sys.executable, "-m", "gunicorn", "fengqiao.wsgi:application", "-k", "gthread", "--workers",
            str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
     server = subprocess.Popen(cmd, env=env)
