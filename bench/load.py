@@ -31,6 +31,7 @@ Django set-up, psycopg and the process management here; apart, it also shows as 
     uv run python bench/load.py                      # the busy hour (1.0), 300 s, ~15 min with the build
     uv run python bench/load.py --scale 0.25         # a quarter of it
     uv run python bench/load.py --reuse --scale 1.0  # again on the database the last run built
+    uv run python bench/load.py --report /tmp/fq-load-run-…  # a run's figures again, from its work dir
 """
 
 from __future__ import annotations
@@ -84,12 +85,17 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 180) -
     raise SystemExit(f"fengqiao serve not ready after {timeout:.0f} s")
 
 
-def metrics(base: str) -> dict[str, dict[str, float]]:
-    """fengqiao_http_requests_total by (view, status) and the duration's sum and count by view."""
+def metrics(base: str) -> dict[str, dict[str, float]] | None:
+    """fengqiao_http_requests_total by (view, status) and the duration's sum and count by view; None when
+    the server cannot answer within 2 minutes (still working off the load's queue)."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    with urllib.request.urlopen(f"{base}/metrics", timeout=30) as response:
-        text = response.read().decode()
+    try:
+        with urllib.request.urlopen(f"{base}/metrics", timeout=120) as response:
+            text = response.read().decode()
+    except OSError as exc:
+        print(f"/metrics unreadable: {exc!r}", file=sys.stderr)
+        return None
     out: dict[str, dict[str, float]] = {"requests": defaultdict(float), "seconds": defaultdict(float),
                                         "count": defaultdict(float)}
     for family in text_string_to_metric_families(text):
@@ -103,7 +109,10 @@ def metrics(base: str) -> dict[str, dict[str, float]]:
     return out
 
 
-def server_view(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> dict[str, Any]:
+def server_view(before: dict[str, dict[str, float]] | None,
+                after: dict[str, dict[str, float]] | None) -> dict[str, Any] | None:
+    if before is None or after is None:
+        return None
     requests = {k: int(v - before["requests"].get(k, 0)) for k, v in after["requests"].items()
                 if v - before["requests"].get(k, 0) > 0}
     mean_ms = {}
@@ -154,7 +163,10 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=11, help="Redis database number (flushed first)")
     parser.add_argument("--web-workers", type=int, default=0, help="fengqiao serve --workers (0: its default)")
     parser.add_argument("--web-threads", type=int, default=0, help="fengqiao serve --threads (0: its default)")
+    parser.add_argument("--report", type=Path, metavar="DIR", help="only print the figures of an earlier run")
     args = parser.parse_args()
+    if args.report:
+        return report(args.report)
 
     url = existing_database("postgres", "load") if args.reuse else fresh_database("postgres", "load")
     data_dir = os.environ["FENGQIAO_DATA_DIR"]
@@ -207,12 +219,7 @@ def main() -> int:
         wait_ready(base, web)
         emit({"bench": "load", "phase": "servers", "base": base, "load_average": os.getloadavg()})
 
-        baseline, _ = run_locust(base, env, ["BaselineUser"], 1, 1, 1800, work / "baseline.json",
-                                 work / "locust.log")
-        unloaded = {name: percentiles(ms) for name, ms in baseline["samples_ms"].items() if ms}
-        if baseline["error_count"]:
-            for error in baseline["errors"]:
-                emit({"bench": "load", "phase": "baseline", "error": error})
+        run_locust(base, env, ["BaselineUser"], 1, 1, 1800, work / "baseline.json", work / "locust.log")
 
         total = sum(people.values())
         ramp = int(total / args.spawn_rate) + 1
@@ -220,22 +227,36 @@ def main() -> int:
         load_before = os.getloadavg()
         began = time.monotonic()
         # the run stops itself --seconds after measuring began (after every login); -t is only a safety net
-        loaded, locust_cpu = run_locust(base, env, list(people), total, args.spawn_rate,
-                                        3 * ramp + 600 + args.settle + args.seconds, work / "loaded.json",
-                                        work / "locust.log")
+        _, locust_cpu = run_locust(base, env, list(people), total, args.spawn_rate,
+                                   3 * ramp + 600 + args.settle + args.seconds, work / "loaded.json",
+                                   work / "locust.log")
         load_after = os.getloadavg()
         loaded_run_s = time.monotonic() - began
         after = metrics(base)
     finally:
         stop(web, "fengqiao serve")
         stop(worker, "fengqiao worker")
+    (work / "run.json").write_text(json.dumps({
+        "scale": args.scale, "people": people, "load_before": load_before, "load_after": load_after,
+        "locust_cpu_s": locust_cpu, "loaded_run_s": loaded_run_s, "server": server_view(before, after)}))
+    return report(work)
 
+
+def report(work: Path) -> int:
+    """The figures of a run from what it saved in its work directory (``--report DIR`` prints them again)."""
+    baseline = json.loads((work / "baseline.json").read_text(encoding="utf-8"))
+    loaded = json.loads((work / "loaded.json").read_text(encoding="utf-8"))
+    run = json.loads((work / "run.json").read_text(encoding="utf-8"))
+    scale, people = run["scale"], run["people"]
+    unloaded = {name: percentiles(ms) for name, ms in baseline["samples_ms"].items() if ms}
+    for error in baseline["errors"]:
+        emit({"bench": "load", "phase": "baseline", "error": error})
     window = loaded["window_s"]
-    offered = {REGISTER: REGISTRATIONS_PER_S * args.scale}
+    offered = {REGISTER: REGISTRATIONS_PER_S * scale}
     for name, ms in sorted(loaded["samples_ms"].items()):
         if not ms:
             continue
-        row: dict[str, Any] = {"bench": "load", "scale": args.scale, "endpoint": name, "requests": len(ms),
+        row: dict[str, Any] = {"bench": "load", "scale": scale, "endpoint": name, "requests": len(ms),
                                "failures": loaded["failures"].get(name, 0), **percentiles(ms),
                                "achieved_rps": round(len(ms) / window, 2), "statuses": loaded["statuses"][name]}
         if name in unloaded:
@@ -247,14 +268,14 @@ def main() -> int:
         emit(row)
     for name in RAMP_ONLY:
         if loaded["ramp_ms"].get(name):
-            emit({"bench": "load", "scale": args.scale, "ramp_up": name, "requests": len(loaded["ramp_ms"][name]),
+            emit({"bench": "load", "scale": scale, "ramp_up": name, "requests": len(loaded["ramp_ms"][name]),
                   **percentiles(loaded["ramp_ms"][name])})
     for error in loaded["errors"]:
-        emit({"bench": "load", "scale": args.scale, "error": error})
+        emit({"bench": "load", "scale": scale, "error": error})
     created = loaded["statuses"].get(REGISTER, {}).get("201", 0)
     staff_offered = people["StaffUser"] / (sum(STAFF_THINK_S) / 2)
     citizens_offered = people["CitizenUser"] / (sum(CITIZEN_THINK_S) / 2)
-    emit({"bench": "load", "scale": args.scale, "summary": True, "measured_s": round(window, 1),
+    emit({"bench": "load", "scale": scale, "summary": True, "measured_s": round(window, 1),
           "errors": loaded["error_count"], "baseline_errors": baseline["error_count"],
           "registrations_per_s_offered": offered[REGISTER],
           "registrations_per_s_achieved": round(len(loaded["samples_ms"].get(REGISTER, [])) / window, 2),
@@ -262,12 +283,13 @@ def main() -> int:
           "staff_pages_per_s_offered": round(staff_offered, 1),
           "citizen_pages_per_s_offered": round(citizens_offered, 1),
           "total_rps_achieved": round(sum(len(v) for v in loaded["samples_ms"].values()) / window, 1),
-          "load_average_before": [round(x, 2) for x in load_before],
-          "load_average_after": [round(x, 2) for x in load_after],
-          "load_generator_cpu_s": round(locust_cpu, 1),
-          "load_generator_cores": round(locust_cpu / loaded_run_s, 2),
+          "load_average_before": [round(x, 2) for x in run["load_before"]],
+          "load_average_after": [round(x, 2) for x in run["load_after"]],
+          "load_generator_cpu_s": round(run["locust_cpu_s"], 1) if run["locust_cpu_s"] is not None else None,
+          "load_generator_cores": round(run["locust_cpu_s"] / run["loaded_run_s"], 2)
+          if run["locust_cpu_s"] is not None else None,
           "cpu_cores": os.cpu_count()})
-    emit({"bench": "load", "scale": args.scale, "server_metrics": server_view(before, after)})
+    emit({"bench": "load", "scale": scale, "server_metrics": run["server"]})
     return 1 if loaded["error_count"] else 0
 
 

@@ -94,7 +94,8 @@ def _record(request_type: str, name: str, response_time: float, response_length:
     measuring = _window.get("start", float("inf")) <= time.time() and "stop" not in _window
     if exception is not None:
         _error_count += 1
-        key = (name, "load" if measuring else "ramp-up", str(exception)[:400])
+        message = re.sub(r"'https?://[^']*'", "<url>", str(exception))[:400]  # one row per kind, not per code
+        key = (name, "load" if measuring else "ramp-up", message)
         if key in _errors or len(_errors) < ERROR_DETAILS:
             _errors[key] += 1
     if name in j.RAMP_ONLY or not measuring:
