@@ -35,7 +35,7 @@ def test_an_api_registration_gets_503_json(city: City) -> None:
                                content_type="application/json", HTTP_ACCEPT="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == str(dbdown.RETRY_AFTER)
-    assert response.json() == {"error": "database_unavailable", "detail": "数据库暂时不可用，请稍后重试。"}
+    assert response.json() == {"error": "database_unavailable", "detail": "数据库暂时不可用，请稍后重试"}
 
 
 def test_a_page_gets_503_html_without_touching_the_database(city: City) -> None:

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fengqiao.cockpit import extras, selectors
 from fengqiao.cockpit.models import CITY_SCOPE, MEASURES, Dim
@@ -63,7 +64,7 @@ def texts() -> dict[str, str]:
         "cases": _("件"), "on_time_rate": _("按期办结率"), "resolution_rate": _("办结率"),
         "satisfaction_rate": _("满意率"), "response": _("响应率"), "score": _("综合得分"),
         "mediated": _("转入调解"), "agreed": _("调解成功"), "failed": _("调解不成"), "success": _("成功率"),
-        "key": _("重点"), "general": _("一般"), "watch": _("关注"), "overdue_reviews": _("逾期未复核"),
+        "key": _("重点"), "general": pgettext("grade", "一般"), "watch": _("关注"), "overdue_reviews": _("逾期未复核"),
         "loading": _("正在加载…"), "failed_load": _("数据加载失败，请刷新重试。"),
         "heat": _("登记量"), "heat_index": _("热度"),
         "no_prev": _("上期数据不足，不作比较"), "click": _("点击查看案件"), "unit": _("单位"), "area": _("区域"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import State
@@ -27,7 +28,8 @@ def _chart(rows: list[hot_issues.TopIssue]) -> dict[str, Any]:
     """The bar chart's data, hottest on top: a label, the heat, the size and the issue's link per bar."""
     bars = list(reversed(rows))
     return {"labels": [f"{r.title[:18]}{'…' if len(r.title) > 18 else ''}" for r in bars],
-            "heat": [r.heat for r in bars], "size": [r.size for r in bars], "urls": [r.url for r in bars]}
+            "heat": [r.heat for r in bars], "size": [r.size for r in bars], "urls": [r.url for r in bars],
+            "size_label": _("热度 %(heat)s · %(n)s 件")}
 
 
 @login_required

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from fengqiao.kit.transitions import IllegalStep, allowed_in, step
 
@@ -105,7 +105,7 @@ ACTION_LABELS = {
     A.CONCLUDE: _("登记结果"),
     A.DISMISS: _("排除（非行政争议）"),
 }
-RISK_LABELS = {Risk.WATCH: _("关注"), Risk.GENERAL: _("一般"), Risk.KEY: _("重点")}
+RISK_LABELS = {Risk.WATCH: _("关注"), Risk.GENERAL: pgettext_lazy("grade", "一般"), Risk.KEY: _("重点")}
 ACT_LABELS = {
     ActType.PENALTY: _("行政处罚"),
     ActType.LICENSING: _("行政许可"),

@@ -42,14 +42,14 @@ def wants_json(request: HttpRequest) -> bool:
 def unavailable(request: HttpRequest) -> HttpResponse:
     message = _("数据库暂时不可用，请稍后重试")
     if wants_json(request):
-        body = json.dumps({"error": "database_unavailable", "detail": message + "。"}, ensure_ascii=False)
+        body = json.dumps({"error": "database_unavailable", "detail": message}, ensure_ascii=False)
         response = HttpResponse(body, status=503, content_type="application/json; charset=utf-8")
     else:
         title = escape(_("服务暂时不可用"))
         page = (f'<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>{title}</title>'
                 '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
                 f'<body style="font-family:sans-serif;max-width:40em;margin:4em auto;padding:0 1em">'
-                f"<h1>{title}</h1><p>{escape(message)}。</p>"
+                f"<h1>{title}</h1><p>{escape(message)}</p>"
                 f"<p>{escape(_('页面将在几秒后可以刷新；已提交的内容如未显示成功，请刷新后确认，不要重复提交。'))}</p>"
                 "</body></html>")
         response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from fengqiao.kit.transitions import IllegalStep, allowed_in, step
 
@@ -100,7 +100,7 @@ ACTION_LABELS = {
 
 GRADE_LABELS = {
     Grade.WATCH: _("关注"),
-    Grade.GENERAL: _("一般"),
+    Grade.GENERAL: pgettext_lazy("grade", "一般"),
     Grade.KEY: _("重点"),
 }
 

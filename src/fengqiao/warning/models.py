@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Grade(models.TextChoices):
     NONE = "", _("未达预警")
     WATCH = "watch", _("关注")
-    GENERAL = "general", _("一般")
+    GENERAL = "general", pgettext_lazy("grade", "一般")
     KEY = "key", _("重点")
 
 

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.roles import Role
@@ -27,7 +27,7 @@ PER_PAGE = 25
 GRADE_TONES = {"key": "red", "general": "orange", "watch": "grey", "": "outline"}
 STAFF_ROLES = frozenset({Role.GRID_WORKER, Role.OPERATOR, Role.DISPATCHER, Role.HANDLER, Role.MEDIATOR, Role.JUDGE,
                          Role.RISK_OFFICER, Role.LEADER, Role.ADMIN})
-TABS = [("key", gettext_lazy("重点")), ("general", gettext_lazy("一般")), ("watch", gettext_lazy("关注")),
+TABS = [("key", gettext_lazy("重点")), ("general", pgettext_lazy("grade", "一般")), ("watch", gettext_lazy("关注")),
         ("none", gettext_lazy("未达预警"))]
 
 

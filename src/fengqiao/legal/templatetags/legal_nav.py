@@ -50,7 +50,7 @@ def legal_case_panel(context: Any, case: Any) -> SafeString:
     if dispute is not None:
         tone = {"key": "red", "general": "orange"}.get(dispute.risk, "grey")
         act, risk = ACT_LABELS[ActType(dispute.act_type)], RISK_LABELS[Risk(dispute.risk)]
-        text = f"{_('行政争议')} · {act} · {_('风险')}{risk} · {STATE_LABELS[LState(dispute.status)]}"
+        text = f"{_('行政争议')} · {act} · {_('风险：%(r)s') % {'r': risk}} · {STATE_LABELS[LState(dispute.status)]}"
         if may_monitor(user) and visible(user).filter(pk=dispute.pk).exists():
             return format_html('<a class="badge {} outline" href="{}" data-testid="legal-link">{} ›</a>', tone,
                                reverse("legal_detail", args=[case.code]), text)

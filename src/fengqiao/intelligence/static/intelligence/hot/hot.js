@@ -12,7 +12,8 @@
       trigger: "axis", axisPointer: { type: "shadow" },
       formatter: function (p) {
         var i = p[0].dataIndex;
-        return d.labels[i] + "<br>" + p[0].marker + " " + d.heat[i] + " · " + d.size[i] + " 件";
+        return d.labels[i] + "<br>" + p[0].marker + " " +
+          d.size_label.replace("%(heat)s", d.heat[i]).replace("%(n)s", d.size[i]);
       }
     },
     xAxis: { type: "value", splitLine: { lineStyle: { color: "#eef0f4" } } },
