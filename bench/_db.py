@@ -47,6 +47,7 @@ def existing_database(engine: str, name: str) -> str:
 def setup_django(url: str) -> None:
     os.environ["FENGQIAO_DATABASE_URL"] = url
     os.environ.setdefault("FENGQIAO_DEBUG", "0")  # production mode: no query log, no debug cursor
+    os.environ.setdefault("FENGQIAO_SSL_REDIRECT", "0")  # loopback without TLS: no redirect to https://
     os.environ.setdefault("FENGQIAO_SSL_REDIRECT", "0")  # the test client speaks plain HTTP: no redirect to HTTPS
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
     sys.path.insert(0, str(ROOT / "src"))

@@ -253,17 +253,21 @@ def _counts() -> dict[str, Any]:
 
 
 def measure(engine: str, counts: dict[str, Any], generate_s: float | None, requests: int,
-            baseline_requests: int) -> None:
+            baseline_requests: int, skip_rollup: bool = False) -> None:
     from django.core.cache import cache
     from django.test import Client
 
     from fengqiao.accounts.models import Membership, User
     from fengqiao.accounts.roles import Role
     from fengqiao.cockpit import rollup
+    from fengqiao.cockpit.models import Fact
     from fengqiao.jurisdictions.models import Area, Level
 
-    done, rollup_s = timed(lambda: rollup.ensure(force=True))
-    facts = sum(r.rows for r in done)
+    if skip_rollup:
+        rollup_s, facts = None, Fact.objects.count()
+    else:
+        done, rollup_s = timed(lambda: rollup.ensure(force=True))
+        facts = sum(r.rows for r in done)
     leader, _made = User.objects.get_or_create(username="bench-leader", defaults={"display_name": "leader"})
     Membership.objects.get_or_create(user=leader, role=Role.LEADER, area=Area.objects.get(level=Level.CITY))
     client = Client()
@@ -292,7 +296,8 @@ def measure(engine: str, counts: dict[str, Any], generate_s: float | None, reque
     baseline = percentiles(base)
     emit({"bench": "cockpit", "engine": engine, **counts,
           "generate_s": None if generate_s is None else round(generate_s, 1),
-          "rollup_s": round(rollup_s, 1), "rollup_cases_per_s": round(counts["cases"] / rollup_s),
+          "rollup_s": None if rollup_s is None else round(rollup_s, 1),
+          "rollup_cases_per_s": None if rollup_s is None else round(counts["cases"] / rollup_s),
           "fact_rows": facts, "requests": len(samples), "errors": errors,
           "first_request_s": round(first_ms, 1),
           **{f"data_{k}": v for k, v in cockpit.items()},
@@ -310,6 +315,8 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=4_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--baseline-requests", type=int, default=20)
+    parser.add_argument("--skip-rollup", action="store_true",
+                        help="with --reuse: read the rollups already there (no rollup_s)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure on the database an earlier run of this engine generated (no generate_s)")
     args = parser.parse_args()
@@ -323,7 +330,8 @@ def main() -> int:
     else:
         setup_django(fresh_database(args.engine, "cockpit"))
         counts, generate_s = timed(lambda: populate(args.cases))
-    measure(args.engine, counts, generate_s, args.requests, args.baseline_requests)
+    measure(args.engine, counts, generate_s, args.requests, args.baseline_requests,
+            skip_rollup=args.reuse and args.skip_rollup)
     return 0
 
 
