@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.test import Client
@@ -48,13 +49,42 @@ class Seen:
         return f"{self.status} → {self.location}" if self.location else str(self.status)
 
 
-def request(client: Client, method: str, path: str, *, api: bool = False) -> Seen:
+def request(client: Client, method: str, path: str, *, api: bool = False, body: Any = None) -> Seen:
     cache.clear()  # rate limits (portal code guessing, login) count per address; each request starts afresh
     if method == "GET":
         response = client.get(path)
     elif api:
-        response = client.generic(method, path, data=json.dumps({}), content_type="application/json")
+        response = client.generic(method, path, data=json.dumps(body or {}), content_type="application/json")
     else:
         response = client.generic(method, path, data="", content_type="application/x-www-form-urlencoded")
     location = response.get("Location", "") if 300 <= response.status_code < 400 else ""
     return Seen(response.status_code, re.sub(r"\?.*", "", location))
+
+
+def minimal_body(schema: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    """A JSON body that passes the operation's schema with the least in it (required fields only: a string "x",
+    a number 1, false, an enum's first value, an empty list), so that what answers is the permission check or
+    the business rule — not the schema's 422."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    return _value(schema, content.get("schema", {})) if content else {}
+
+
+def _value(schema: dict[str, Any], node: dict[str, Any]) -> Any:
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return _value(schema, schema["components"]["schemas"][name])
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in node:
+            options = [o for o in node[key] if o.get("type") != "null"] or node[key]
+            return _value(schema, options[0])
+    if "enum" in node:
+        return node["enum"][0]
+    if "default" in node:
+        return node["default"]
+    kind = node.get("type", "object")
+    if kind == "object":
+        return {name: _value(schema, sub) for name, sub in node.get("properties", {}).items()
+                if name in node.get("required", [])}
+    if kind == "string":
+        return {"date": "2026-12-01", "date-time": "2026-12-01T09:00:00+08:00"}.get(node.get("format", ""), "x")
+    return {"integer": 1, "number": 1, "boolean": False, "array": []}.get(kind)
