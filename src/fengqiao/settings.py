@@ -323,6 +323,10 @@ SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", str(PROJECT_DIR.parent / "shared" 
 # Operations (docs/operations.md): readiness checks' time limit, who may read /metrics, how long the
 # business gauges are cached.
 READY_TIMEOUT = float(env("READY_TIMEOUT", "2"))
+# The checks whose failure takes a web process out of the balancer (503). The others (cache, queue) only
+# mark it degraded (200): with Redis down pages still work (the cache reads as empty, jobs wait for the
+# sweeps), and failing every web process at once would turn a degraded minute into an outage.
+READY_REQUIRED = frozenset(c.strip() for c in env("READY_REQUIRED", "database,migrations").split(",") if c.strip())
 METRICS_ALLOW = [c.strip() for c in env("METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",") if c.strip()]
 METRICS_TOKEN = env("METRICS_TOKEN", "")
 METRICS_CACHE_SECONDS = float(env("METRICS_CACHE_SECONDS", "30"))

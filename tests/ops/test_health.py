@@ -46,11 +46,23 @@ def test_readyz_names_a_dead_cache(client: Client, settings: Any) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens on port 1
     response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # pages still work on an empty cache: degraded, kept in the balancer
     body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["failing"] == ["cache"]
+    assert body["status"] == "degraded"
+    assert body["failing"] == []
+    assert body["degraded"] == ["cache"]
     assert "ConnectionError" in body["checks"]["cache"]["detail"]
+
+
+@pytest.mark.django_db
+def test_a_required_cache_fails_readiness(client: Client, settings: Any) -> None:
+    settings.READY_REQUIRED = frozenset({"database", "migrations", "cache"})
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["failing"] == ["cache"]
 
 
 @pytest.mark.django_db
@@ -88,13 +100,14 @@ def test_readyz_names_an_unreachable_queue(client: Client, monkeypatch: pytest.M
 
     monkeypatch.setattr(HUEY, "pending_count", refuse)
     response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["failing"] == ["queue"]
+    assert response.status_code == 200
+    assert response.json()["degraded"] == ["queue"]
 
 
 @pytest.mark.django_db
 def test_a_hung_check_fails_at_its_time_limit(client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.READY_TIMEOUT = 0.3
+    settings.READY_REQUIRED = frozenset({"database", "migrations", "queue"})
     monkeypatch.setitem(health.CHECKS, "queue", lambda: time.sleep(3))
     started = time.monotonic()
     response = client.get("/readyz")
@@ -110,7 +123,7 @@ def test_readyz_details_only_for_the_metrics_readers(client: Client, settings: A
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}
     response = client.get("/readyz", REMOTE_ADDR="10.20.30.40")
-    assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "failing": ["cache"],
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "failing": [], "degraded": ["cache"],
                                "checks": {"database": {"ok": True}, "migrations": {"ok": True},
                                           "cache": {"ok": False}, "queue": {"ok": True}}}

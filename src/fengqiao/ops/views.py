@@ -36,11 +36,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Every check's verdict; its detail (error messages name hosts and users) only to those who may read
     the metrics."""
     results = health.run_checks(settings.READY_TIMEOUT)
-    failing = [r.name for r in results if not r.ok]
+    failing = [r.name for r in results if not r.ok and r.name in settings.READY_REQUIRED]
+    degraded = [r.name for r in results if not r.ok and r.name not in settings.READY_REQUIRED]
     detailed = metrics_allowed(request)
     body = {
-        "status": "ok" if not failing else "unavailable",
+        "status": "unavailable" if failing else "degraded" if degraded else "ok",
         "failing": failing,
+        "degraded": degraded,
         "checks": {r.name: {"ok": r.ok, **({"detail": r.detail, "ms": round(r.ms, 1)} if detailed else {})}
                    for r in results},
     }
