@@ -8,21 +8,20 @@ what the pages show is what the API returns."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator
-from pydantic import Field as PydField
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.jurisdictions import scope
 from fengqiao.jurisdictions.models import Area, Level, Unit
+from fengqiao.kit import api_records as records
 from fengqiao.kit import clock
+from fengqiao.kit.api_records import ActIn, Endpoint, Id, Text
 from fengqiao.kit.errors import PermissionDenied, ValidationFailed
 from fengqiao.kit.pagination import paginate
 from fengqiao.risk import actions, indicators, selectors, services
@@ -38,21 +37,7 @@ _AREA_FIELD = {Level.DISTRICT: "street__parent_id", Level.STREET: "street_id", L
                Level.GRID: "grid_id"}
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
 MAX_SPAN_DAYS = 5 * 366
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("不能包含空字符（NUL）")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, PydField(ge=1, le=2**63 - 1)]  # a row's id: anything else is refused before the database
-CODE = Path(..., pattern=r"^[A-Za-z0-9-]{1,40}$", description="the entry's code, e.g. FX261130-AB12CD")
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+CODE = records.code_path("the entry's code, e.g. FX261130-AB12CD")
 
 
 # --- output ------------------------------------------------------------------------------------------------
@@ -94,18 +79,6 @@ class EntryOut(Schema):
             version=e.version)
 
 
-class EventOut(Schema):
-    seq: int
-    action: str
-    label: str
-    from_state: str
-    to_state: str
-    actor: str | None
-    at: dt.datetime
-    note: str
-    facts: list[str]
-
-
 class EntryDetailOut(EntryOut):
     description: str
     grade_reason: str
@@ -114,15 +87,11 @@ class EntryDetailOut(EntryOut):
     campaign: str | None = Field(description="the screening campaign's code, for an entry found by screening")
     checklist_item: str
     actions: list[str] = Field(description="the actions the caller may take now (POST /api/risks/{code}/{action})")
-    events: list[EventOut] = Field(description="newest first")
+    events: list[records.RecordEventOut] = Field(description="newest first")
 
 
-class PageOut(Schema):
-    items: list[EntryOut]
-    page: int
-    per_page: int
-    total: int
-    total_capped: bool
+class EntryPageOut(records.PageOut[EntryOut]):
+    pass
 
 
 RELATED = ("street", "community", "grid", "responsible_unit", "responsible_leader", "case", "campaign")
@@ -132,53 +101,37 @@ def _detail(user: User, code: str) -> EntryDetailOut:
     entry = selectors.visible(user).select_related(*RELATED).filter(code=code).first()
     if entry is None:
         entry = selectors.access_entry(user, code)  # raises its NotFound
-    events = [EventOut(seq=i["event"].seq, action=i["event"].action, label=i["label"],
-                       from_state=i["event"].from_state, to_state=i["event"].to_state,
-                       actor=str(i["event"].actor) if i["event"].actor else None, at=i["event"].at,
-                       note=i["event"].note, facts=[str(f) for f in i["facts"]]) for i in p.timeline(entry)]
     return EntryDetailOut(
         **EntryOut.of(entry).dict(), description=entry.description, grade_reason=entry.grade_reason,
         measures=[m for m in entry.measures.splitlines() if m.strip()], write_off_evidence=entry.write_off_evidence,
         campaign=entry.campaign.code if entry.campaign else None, checklist_item=entry.checklist_item,
-        actions=actions.offered(user, entry), events=events)
+        actions=actions.offered(user, entry), events=records.events_out(p.timeline(entry)))
 
 
 # --- reads -------------------------------------------------------------------------------------------------
 
-class EntryFilters(Schema):
+class EntryFilters(records.ListQuery):
     state: RState | None = None
     grade: Grade | None = None
     area: Id | None = Field(None, description="a district, street, community or grid id")
     unit: Id | None = Field(None, description="the responsible unit's id")
-    q: Text = Field("", max_length=100, description="part of the title, or the code")
     overdue: bool | None = Field(None, description="only the entries whose review is (or is not) overdue")
-    page: int = 1
-    per_page: int = Field(25, description="at most 200")
 
 
-@router.get("", response=PageOut, summary="The register (风险清单), scoped to the caller")
-def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> PageOut:
+@router.get("", response=EntryPageOut, summary="The register (风险清单), scoped to the caller")
+def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> EntryPageOut:
     f = filters
-    qs = selectors.visible(_user(request))
-    if f.state is not None:
-        qs = qs.filter(status=f.state.value)
-    if f.grade is not None:
-        qs = qs.filter(grade=f.grade.value)
+    qs = records.matching(selectors.visible(records.user_of(request)), f.q, status=f.state, grade=f.grade,
+                          responsible_unit_id=f.unit)
     if f.area is not None:
         found = Area.objects.filter(pk=f.area, level__in=list(_AREA_FIELD)).values_list("level", flat=True).first()
         if found is None:
             raise ValidationFailed(_("没有这个区县、镇街、社区或网格。"), fields={"area": _("没有这个区域")})
         qs = qs.filter(**{_AREA_FIELD[Level(found)]: f.area})
-    if f.unit is not None:
-        qs = qs.filter(responsible_unit_id=f.unit)
-    if f.q.strip():
-        qs = qs.filter(Q(title__icontains=f.q.strip()) | Q(code__iexact=f.q.strip()))
     if f.overdue is not None:
         late = Q(status__in=[RState.LISTED.value, RState.TACKLING.value], next_review_at__lt=clock.now())
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
-    result = paginate(qs.select_related(*RELATED[:-1]), f.page, f.per_page)
-    return PageOut(items=[EntryOut.of(e) for e in result.items], page=result.number, per_page=result.per_page,
-                   total=result.total, total_capped=result.total_capped)
+    return EntryPageOut.of(paginate(qs.select_related(*RELATED[:-1]), f.page, f.per_page), EntryOut.of)
 
 
 class RateOut(Schema):
@@ -229,7 +182,7 @@ class IndicatorQuery(Schema):
 def get_indicators(request: HttpRequest, query: Query[IndicatorQuery]) -> IndicatorsOut:
     """Entries opened and campaigns started in [start, end), scoped to what the caller may read (docs/risk.md).
     Risk officers, leaders and admins, as on the indicators page; others 403."""
-    user = _user(request)
+    user = records.user_of(request)
     if not user.role_set() & INDICATOR_READERS:
         raise PermissionDenied(_("风险指标仅供风险专员、领导和管理员查看。"))
     first, last = _period(query.start, query.end)
@@ -272,7 +225,7 @@ class OpenIn(Schema):
 
 @router.post("", response={201: EntryDetailOut}, summary="排查: a possible risk found by screening")
 def screen(request: HttpRequest, payload: ScreenIn) -> Status[EntryDetailOut]:
-    user = _user(request)
+    user = records.user_of(request)
     entry = services.screen(user, title=payload.title, description=payload.description, area_id=payload.area_id,
                             grade=payload.grade, grade_reason=payload.grade_reason)
     return Status(201, _detail(user, entry.code))
@@ -280,7 +233,7 @@ def screen(request: HttpRequest, payload: ScreenIn) -> Status[EntryDetailOut]:
 
 @router.post("/from-case", response={201: EntryDetailOut}, summary="列入风险清单: a case's matter put on the register")
 def open_from_case(request: HttpRequest, payload: OpenIn) -> Status[EntryDetailOut]:
-    user = _user(request)
+    user = records.user_of(request)
     entry = services.open_from_case(user, payload.case_code, payload.grade, payload.grade_reason,
                                     payload.responsible_unit_id, payload.responsible_leader_id)
     return Status(201, _detail(user, entry.code))
@@ -289,14 +242,10 @@ def open_from_case(request: HttpRequest, payload: OpenIn) -> Status[EntryDetailO
 # (after /indicators and /from-case: a path registered first wins)
 @router.get("/{code}", response=EntryDetailOut, summary="An entry, its measures, events and the caller's actions")
 def get_entry(request: HttpRequest, code: str = CODE) -> EntryDetailOut:
-    return _detail(_user(request), code)
+    return _detail(records.user_of(request), code)
 
 
-# --- the register's actions (the same services, checks and versions as the pages) ----------------------------
-
-class ActIn(Schema):
-    expected_version: int = Field(description="the entry's version as the caller saw it (409 if it changed)")
-
+# --- the register's actions: the pages' specs (risk/actions.py), so the same services, checks and versions ----
 
 class IdentifyIn(ActIn):
     grade: Text
@@ -312,7 +261,7 @@ class TackleIn(ActIn):
     measure: Text = Field(..., max_length=4000)
 
 
-class NoteIn(ActIn):
+class RiskNoteIn(ActIn):
     note: Text = Field(..., max_length=4000)
 
 
@@ -334,67 +283,14 @@ class DismissIn(ActIn):
     reason: Text = Field(..., max_length=4000)
 
 
-@router.post("/{code}/identify", response=EntryDetailOut, summary="识别: judged a risk and graded")
-def identify(request: HttpRequest, payload: IdentifyIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.identify(user, code, grade=payload.grade, grade_reason=payload.grade_reason,
-                      expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/list", response=EntryDetailOut, summary="建单: on the register, with its responsible unit")
-def list_entry(request: HttpRequest, payload: ListIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.list_entry(user, code, responsible_unit_id=payload.responsible_unit_id,
-                        responsible_leader_id=payload.responsible_leader_id, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/tackle", response=EntryDetailOut, summary="攻坚: a stability-control measure added")
-def tackle(request: HttpRequest, payload: TackleIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.tackle(user, code, measure=payload.measure, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/review", response=EntryDetailOut, summary="复核: the finding; the next review moves on")
-def review(request: HttpRequest, payload: NoteIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.review(user, code, note=payload.note, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/regrade", response=EntryDetailOut, summary="调整等级, with the reason")
-def regrade(request: HttpRequest, payload: RegradeIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.regrade(user, code, grade=payload.grade, reason=payload.reason, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/write_off", response=EntryDetailOut, summary="销号: resolved, with the evidence")
-def write_off(request: HttpRequest, payload: WriteOffIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.write_off(user, code, evidence=payload.evidence, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/apply_result", response=EntryDetailOut, summary="结果运用: how the result was used")
-def apply_result(request: HttpRequest, payload: NoteIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.apply_result(user, code, note=payload.note, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/consolidate", response=EntryDetailOut, summary="回访巩固: a follow-up after write-off")
-def consolidate(request: HttpRequest, payload: ConsolidateIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.consolidate(user, code, note=payload.note, relapsed=payload.relapsed,
-                         expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/dismiss", response=EntryDetailOut, summary="排除: an identified entry found not a risk")
-def dismiss(request: HttpRequest, payload: DismissIn, code: str = CODE) -> EntryDetailOut:
-    user = _user(request)
-    services.dismiss(user, code, reason=payload.reason, expected_version=payload.expected_version)
-    return _detail(user, code)
+records.add_actions(router, actions.SPECS, [
+    Endpoint("identify", IdentifyIn, "识别: judged a risk and graded"),
+    Endpoint("list", ListIn, "建单: on the register, with its responsible unit", view="list_entry"),
+    Endpoint("tackle", TackleIn, "攻坚: a stability-control measure added"),
+    Endpoint("review", RiskNoteIn, "复核: the finding; the next review moves on"),
+    Endpoint("regrade", RegradeIn, "调整等级, with the reason"),
+    Endpoint("write_off", WriteOffIn, "销号: resolved, with the evidence"),
+    Endpoint("apply_result", RiskNoteIn, "结果运用: how the result was used"),
+    Endpoint("consolidate", ConsolidateIn, "回访巩固: a follow-up after write-off"),
+    Endpoint("dismiss", DismissIn, "排除: an identified entry found not a risk"),
+], code=CODE, response=EntryDetailOut, detail=_detail, module=__name__)

@@ -7,43 +7,27 @@ name and phone on an online opinion are masked, as on the pages; her opinion's e
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator
-from pydantic import Field as PydField
 
 from fengqiao.accounts.models import User
 from fengqiao.jurisdictions.models import Area
+from fengqiao.kit import api_records as records
+from fengqiao.kit.api_records import ActIn, Endpoint, Id, Text
 from fengqiao.kit.errors import ValidationFailed
 from fengqiao.kit.pagination import paginate
-from fengqiao.stability import after, assess, prepare, selectors, specs
+from fengqiao.stability import assess, prepare, selectors, specs
 from fengqiao.stability import presenters as p
 from fengqiao.stability.models import Decision, DecisionKind
 from fengqiao.stability.selectors import affecting
 from fengqiao.stability.states import CONCLUSION_LABELS, GRADE_LABELS, STATE_LABELS, Conclusion, DState, Grade
 
 router = Router(tags=["stability"])
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("不能包含空字符（NUL）")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, PydField(ge=1, le=2**63 - 1)]  # a row's id: anything else is refused before the database
-CODE = Path(..., pattern=r"^[A-Za-z0-9-]{1,40}$", description="the decision's code, e.g. WP261130-AB12CD")
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+CODE = records.code_path("the decision's code, e.g. WP261130-AB12CD")
 
 
 def _grade_label(value: str) -> str | None:
@@ -144,18 +128,6 @@ class ConsultationOut(Schema):
     strong_opposition: bool = Field(description="30 % or more of the opinions oppose: the grade is raised a step")
 
 
-class EventOut(Schema):
-    seq: int
-    action: str
-    label: str
-    from_state: str
-    to_state: str
-    actor: str | None = Field(description="null for a citizen's opinion from the public page")
-    at: dt.datetime
-    note: str
-    facts: list[str]
-
-
 class DecisionDetailOut(DecisionOut):
     summary: str
     third_party: str
@@ -183,15 +155,11 @@ class DecisionDetailOut(DecisionOut):
     filed_at: dt.datetime | None
     closed_at: dt.datetime | None
     actions: list[str] = Field(description="the actions the caller may take now (POST /api/stability/{code}/{action})")
-    events: list[EventOut] = Field(description="newest first")
+    events: list[records.RecordEventOut] = Field(description="newest first")
 
 
-class PageOut(Schema):
-    items: list[DecisionOut]
-    page: int
-    per_page: int
-    total: int
-    total_capped: bool
+class DecisionPageOut(records.PageOut[DecisionOut]):
+    pass
 
 
 def _load(user: User, code: str) -> Decision:
@@ -214,10 +182,6 @@ def _detail(user: User, code: str) -> DecisionDetailOut:
                            responsible_unit=UnitOut(id=m.responsible_unit.pk, name=m.responsible_unit.name),
                            done_at=m.done_at, progress=m.progress)
                 for m in d.measures.select_related("responsible_unit")]
-    events = [EventOut(seq=i["event"].seq, action=i["event"].action, label=i["label"],
-                       from_state=i["event"].from_state, to_state=i["event"].to_state,
-                       actor=str(i["event"].actor) if i["event"].actor else None, at=i["event"].at, note=i["note"],
-                       facts=[str(f) for f in i["facts"]]) for i in p.timeline(d)]
     return DecisionDetailOut(
         **DecisionOut.of(d).dict(), summary=d.summary, third_party=d.third_party, population=d.population,
         stakeholders=d.stakeholders, plan=d.plan, consultation_opened_at=d.consultation_opened_at,
@@ -233,47 +197,35 @@ def _detail(user: User, code: str) -> DecisionDetailOut:
         conclusion_reason=d.conclusion_reason, concluded_at=d.concluded_at, reported_at=d.reported_at,
         report_url=reverse("stability_report", args=[d.code]) if d.reported_at else None,
         report_sha256=d.report_sha256, filing_note=d.filing_note, filed_at=d.filed_at, closed_at=d.closed_at,
-        actions=specs.offered(user, d), events=events)
+        actions=specs.offered(user, d), events=records.events_out(p.timeline(d)))
 
 
 # --- reads -------------------------------------------------------------------------------------------------
 
-class DecisionFilters(Schema):
+class DecisionFilters(records.ListQuery):
     state: DState | None = None
     kind: DecisionKind | None = None
     grade: Grade | None = None
     area: Id | None = Field(None, description="an area: the decisions affecting it (inside it or around it)")
-    q: Text = Field("", max_length=100, description="part of the title, or the code")
-    page: int = 1
-    per_page: int = Field(25, description="at most 200")
 
 
-@router.get("", response=PageOut, summary="The assessments the caller may read")
-def list_decisions(request: HttpRequest, filters: Query[DecisionFilters]) -> PageOut:
+@router.get("", response=DecisionPageOut, summary="The assessments the caller may read")
+def list_decisions(request: HttpRequest, filters: Query[DecisionFilters]) -> DecisionPageOut:
     f = filters
-    qs = selectors.visible(_user(request))
-    if f.state is not None:
-        qs = qs.filter(status=f.state.value)
-    if f.kind is not None:
-        qs = qs.filter(kind=f.kind.value)
-    if f.grade is not None:
-        qs = qs.filter(grade=f.grade.value)
+    qs = records.matching(selectors.visible(records.user_of(request)), f.q, status=f.state, kind=f.kind,
+                          grade=f.grade)
     if f.area is not None:
         path = Area.objects.filter(pk=f.area).values_list("path", flat=True).first()
         if path is None:
             raise ValidationFailed(_("没有这个区域。"), fields={"area": _("没有这个区域")})
         qs = qs.filter(affecting([path]))
-    if f.q.strip():
-        qs = qs.filter(Q(title__icontains=f.q.strip()) | Q(code__iexact=f.q.strip()))
     rows = qs.select_related("proposing_unit", "assessing_unit").prefetch_related("areas")
-    result = paginate(rows, f.page, f.per_page)
-    return PageOut(items=[DecisionOut.of(d) for d in result.items], page=result.number, per_page=result.per_page,
-                   total=result.total, total_capped=result.total_capped)
+    return DecisionPageOut.of(paginate(rows, f.page, f.per_page), DecisionOut.of)
 
 
 @router.get("/{code}", response=DecisionDetailOut, summary="A decision, its assessment and the caller's actions")
 def get_decision(request: HttpRequest, code: str = CODE) -> DecisionDetailOut:
-    return _detail(_user(request), code)
+    return _detail(records.user_of(request), code)
 
 
 # --- 立项 ---------------------------------------------------------------------------------------------------
@@ -292,7 +244,7 @@ class CreateIn(Schema):
 
 @router.post("", response={201: DecisionDetailOut}, summary="立项: a major decision put to assessment")
 def create(request: HttpRequest, payload: CreateIn) -> Status[DecisionDetailOut]:
-    user = _user(request)
+    user = records.user_of(request)
     decision = prepare.create(user, title=payload.title, kind=payload.kind, summary=payload.summary,
                               proposing_unit_id=payload.proposing_unit_id, assessing_unit_id=payload.assessing_unit_id,
                               area_ids=payload.area_ids, third_party=payload.third_party,
@@ -300,11 +252,7 @@ def create(request: HttpRequest, payload: CreateIn) -> Status[DecisionDetailOut]
     return Status(201, _detail(user, decision.code))
 
 
-# --- the assessment's actions (the same functions, checks and versions as the pages) -------------------------
-
-class ActIn(Schema):
-    expected_version: int = Field(description="the decision's version as the caller saw it (409 if it changed)")
-
+# --- the assessment's actions: the pages' specs (stability/specs.py), so the same functions, checks, versions --
 
 class PlanIn(ActIn):
     plan: Text = Field(..., max_length=8000)
@@ -372,108 +320,19 @@ class ReasonIn(ActIn):
     reason: Text = Field(..., max_length=4000)
 
 
-@router.post("/{code}/plan", response=DecisionDetailOut, summary="方案制定: the assessment plan")
-def plan(request: HttpRequest, payload: PlanIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    prepare.plan(user, code, plan=payload.plan, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/open_consultation", response=DecisionDetailOut, summary="开始意见征询")
-def open_consultation(request: HttpRequest, payload: OpenConsultationIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    prepare.open_consultation(user, code, closes_on=payload.closes_on, public=payload.public,
-                              expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/record_opinion", response=DecisionDetailOut, summary="登记征询意见: one channel's opinions")
-def record_opinion(request: HttpRequest, payload: OpinionIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    prepare.record_opinion(user, code, channel=payload.channel, held_on=payload.held_on,
-                           participants=payload.participants, support=payload.support, oppose=payload.oppose,
-                           neutral=payload.neutral, concerns=payload.concerns,
-                           expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/close_consultation", response=DecisionDetailOut, summary="结束意见征询, with a summary")
-def close_consultation(request: HttpRequest, payload: SummaryIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    prepare.close_consultation(user, code, summary=payload.summary, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/add_item", response=DecisionDetailOut, summary="风险识别: a risk item")
-def add_item(request: HttpRequest, payload: ItemIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    assess.add_item(user, code, category=payload.category, description=payload.description,
-                    likelihood=payload.likelihood, impact=payload.impact, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/remove_item", response=DecisionDetailOut, summary="删除风险点 recorded by mistake")
-def remove_item(request: HttpRequest, payload: RemoveItemIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    assess.remove_item(user, code, item_id=payload.item_id, reason=payload.reason,
-                       expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/grade", response=DecisionDetailOut, summary="风险评级 (another grade than suggested: a reason)")
-def grade(request: HttpRequest, payload: GradeIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    assess.grade(user, code, grade=payload.grade, reason=payload.reason, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/add_measure", response=DecisionDetailOut, summary="防范化解措施: unit and deadline")
-def add_measure(request: HttpRequest, payload: MeasureIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    assess.add_measure(user, code, description=payload.description, responsible_unit_id=payload.responsible_unit_id,
-                       deadline=payload.deadline, item_id=payload.item_id, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/conclude", response=DecisionDetailOut, summary="评估结论, bounded by the grade")
-def conclude(request: HttpRequest, payload: ConcludeIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    assess.conclude(user, code, conclusion=payload.conclusion, reason=payload.reason,
-                    expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/issue_report", response=DecisionDetailOut, summary="出具评估报告")
-def issue_report(request: HttpRequest, payload: NoteIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    after.issue_report(user, code, note=payload.note, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/file", response=DecisionDetailOut, summary="备案: filed; tracking starts")
-def file(request: HttpRequest, payload: NoteIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    after.file(user, code, note=payload.note, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/track", response=DecisionDetailOut, summary="跟踪: a measure's progress (done: carried out)")
-def track(request: HttpRequest, payload: TrackIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    after.track(user, code, measure_id=payload.measure_id, progress=payload.progress, done=payload.done,
-                expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/close", response=DecisionDetailOut, summary="结束跟踪")
-def close(request: HttpRequest, payload: NoteIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    after.close(user, code, note=payload.note, expected_version=payload.expected_version)
-    return _detail(user, code)
-
-
-@router.post("/{code}/withdraw", response=DecisionDetailOut, summary="撤回 (before the conclusion)")
-def withdraw(request: HttpRequest, payload: ReasonIn, code: str = CODE) -> DecisionDetailOut:
-    user = _user(request)
-    prepare.withdraw(user, code, reason=payload.reason, expected_version=payload.expected_version)
-    return _detail(user, code)
+records.add_actions(router, specs.SPECS, [
+    Endpoint("plan", PlanIn, "方案制定: the assessment plan"),
+    Endpoint("open_consultation", OpenConsultationIn, "开始意见征询"),
+    Endpoint("record_opinion", OpinionIn, "登记征询意见: one channel's opinions"),
+    Endpoint("close_consultation", SummaryIn, "结束意见征询, with a summary"),
+    Endpoint("add_item", ItemIn, "风险识别: a risk item"),
+    Endpoint("remove_item", RemoveItemIn, "删除风险点 recorded by mistake"),
+    Endpoint("grade", GradeIn, "风险评级 (another grade than suggested: a reason)"),
+    Endpoint("add_measure", MeasureIn, "防范化解措施: unit and deadline"),
+    Endpoint("conclude", ConcludeIn, "评估结论, bounded by the grade"),
+    Endpoint("issue_report", NoteIn, "出具评估报告"),
+    Endpoint("file", NoteIn, "备案: filed; tracking starts"),
+    Endpoint("track", TrackIn, "跟踪: a measure's progress (done: carried out)"),
+    Endpoint("close", NoteIn, "结束跟踪"),
+    Endpoint("withdraw", ReasonIn, "撤回 (before the conclusion)"),
+], code=CODE, response=DecisionDetailOut, detail=_detail, module=__name__)
