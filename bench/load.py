@@ -40,8 +40,6 @@ import argparse
 import json
 import os
 import resource
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from _db import ROOT, emit, existing_database, fresh_database, percentiles, setup_django, timed
+from _server import free_port, stop, wait_ready
 from load_journeys import (
     CITIZEN_THINK_S,
     RAMP_ONLY,
@@ -62,27 +61,6 @@ from load_journeys import (
 )
 
 LOCUSTFILE = Path(__file__).resolve().parent / "load_locustfile.py"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"fengqiao serve exited with {proc.returncode} before it was ready (see its log)")
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise SystemExit(f"fengqiao serve not ready after {timeout:.0f} s")
 
 
 def metrics(base: str) -> dict[str, dict[str, float]] | None:
@@ -136,18 +114,6 @@ def run_locust(base: str, env: dict[str, str], classes: list[str], users: int, s
     if not out.exists():
         raise SystemExit(f"locust wrote no results; see {log}")
     return json.loads(out.read_text(encoding="utf-8")), (used.ru_utime + used.ru_stime) - (cpu.ru_utime + cpu.ru_stime)
-
-
-def stop(proc: subprocess.Popen[bytes] | None, name: str) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        print(f"{name} did not stop in 60 s; killing it", file=sys.stderr)
-        proc.kill()
-        proc.wait()
 
 
 def main() -> int:
