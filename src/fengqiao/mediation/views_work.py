@@ -23,13 +23,13 @@ from fengqiao.mediation import selectors_work as sel
 from fengqiao.mediation.forms_work import WorkForm
 from fengqiao.mediation.models import Mediation
 from fengqiao.web.acting import submit_action
-from fengqiao.web.views import current_user, render_error
+from fengqiao.web.views import current_user, render_error, staff_only
 
 PER_PAGE = 25
 DOCUMENTS = ("agreement.pdf", "ruling.pdf")
 
 
-@login_required
+@staff_only
 def mediation_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     tab = request.GET.get("tab", "")

@@ -26,7 +26,7 @@ from fengqiao.risk.models import Campaign, ChecklistItem, Screening
 from fengqiao.risk.screening import Finding
 from fengqiao.web.acting import submit_form
 from fengqiao.web.forms import apply_domain_error
-from fengqiao.web.views import current_user, render_error
+from fengqiao.web.views import current_user, render_error, staff_only
 
 STATUS_LABELS = {"upcoming": gettext_lazy("未开始"), "open": gettext_lazy("进行中"), "ended": gettext_lazy("已结束")}
 STATUS_TONES = {"upcoming": "grey", "open": "blue", "ended": "green"}
@@ -46,7 +46,7 @@ def _status(c: Campaign) -> dict[str, Any]:
     return {"key": key, "label": str(STATUS_LABELS[key]), "tone": STATUS_TONES[key]}
 
 
-@login_required
+@staff_only
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     qs = (screening.visible_campaigns(user).select_related("area").annotate(screened=Count("screenings"))

@@ -25,7 +25,7 @@ from fengqiao.risk.models import RiskEntry
 from fengqiao.risk.states import REVIEWED, RState
 from fengqiao.web.acting import act, action_forms, show, submit_form
 from fengqiao.web.tabs import StateTab, chosen, tab_links
-from fengqiao.web.views import current_user, render_error
+from fengqiao.web.views import current_user, render_error, staff_only
 
 PER_PAGE = 25
 S = RState
@@ -47,7 +47,7 @@ def _filtered(user: User, form: FilterForm) -> QuerySet[RiskEntry]:
     return qs
 
 
-@login_required
+@staff_only
 def risk_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     tab = chosen(TABS, request.GET.get("tab", ""), TABS[1])

@@ -26,7 +26,7 @@ from fengqiao.stability.selectors import affecting
 from fengqiao.stability.states import DAction, DState
 from fengqiao.web.acting import act, action_forms, show, submit_form
 from fengqiao.web.tabs import StateTab, chosen, tab_links
-from fengqiao.web.views import current_user, render_error
+from fengqiao.web.views import current_user, render_error, staff_only
 
 PER_PAGE = 25
 S = DState
@@ -68,7 +68,7 @@ def _filtered(user: User, form: FilterForm) -> QuerySet[Decision]:
     return qs
 
 
-@login_required
+@staff_only
 def decision_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     tab = chosen(TABS, request.GET.get("tab", ""), TABS[2])

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import Role
 from fengqiao.cases import selectors
 from fengqiao.cases.models import Case
-from fengqiao.kit.errors import DomainError
+from fengqiao.kit.errors import DomainError, PermissionDenied
 from fengqiao.kit.pagination import paginate, query_with
 from fengqiao.web import lookups, presenters
 from fengqiao.web.forms import InboxFilterForm
@@ -40,6 +44,22 @@ class Row:
 
 def current_user(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff work page: signed in, and refused (403) to a user whose only role is 群众 — citizens follow
+    their matters in the 解纷码 portal, not on the staff lists (which would show them an empty register)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = current_user(request)
+        roles = user.role_set()
+        if roles and roles <= {Role.CITIZEN}:
+            refusal = PermissionDenied(_("此页面仅供工作人员使用；群众请在「解纷码」中查询和办理。"))
+            return render_error(request, refusal)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
 
 
 def is_partial(request: HttpRequest) -> bool:
