@@ -304,3 +304,10 @@ def test_indicators_are_for_officers_leaders_and_admins(city: City) -> None:
     assert response.status_code == 403
     grid_area = client_for(city, "risk_officer").get(f"{URL}/indicators", {"area": city.grids[0].pk})
     assert (grid_area.status_code, list(grid_area.json()["fields"])) == (400, ["area"])
+
+
+def test_the_openapi_documents_the_registers_own_grades(city: City) -> None:
+    """stability's Grade (high / medium / low) must not stand for the register's in the document."""
+    schemas = client_for(city, "leader").get("/api/openapi.json").json()["components"]["schemas"]
+    assert schemas["RiskGrade"]["enum"] == ["watch", "general", "key"]
+    assert schemas["EntryOut"]["properties"]["grade"] == {"$ref": "#/components/schemas/RiskGrade"}

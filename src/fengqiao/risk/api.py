@@ -8,6 +8,7 @@ what the pages show is what the API returns."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -47,7 +48,7 @@ class EntryOut(Schema):
     title: str
     state: RState
     state_label: str
-    grade: Grade
+    grade: RiskGrade
     grade_label: str
     source: str
     case: str | None = Field(description="the case's code, for an entry opened from a case")
@@ -68,7 +69,7 @@ class EntryOut(Schema):
     @staticmethod
     def of(e: RiskEntry) -> EntryOut:
         return EntryOut(
-            code=e.code, title=e.title, state=e.state, state_label=str(STATE_LABELS[e.state]), grade=Grade(e.grade),
+            code=e.code, title=e.title, state=e.state, state_label=str(STATE_LABELS[e.state]), grade=RiskGrade(e.grade),
             grade_label=str(GRADE_LABELS[Grade(e.grade)]), source=e.source, case=e.case.code if e.case else None,
             street=e.street.name if e.street else None, community=e.community.name if e.community else None,
             grid=e.grid.name if e.grid else None, responsible_unit_id=e.responsible_unit_id,
@@ -77,6 +78,15 @@ class EntryOut(Schema):
             opened_at=e.opened_at, next_review_at=e.next_review_at, overdue=p.overdue(e),
             written_off_at=e.written_off_at, consolidated_at=e.consolidated_at, relapsed=e.relapsed,
             version=e.version)
+
+
+class RiskGrade(StrEnum):
+    """The register's grades (``risk.states.Grade``) under a name of their own in the OpenAPI document, where
+    the stability assessments' ``Grade`` (high / medium / low) would otherwise stand for both."""
+
+    WATCH = Grade.WATCH.value
+    GENERAL = Grade.GENERAL.value
+    KEY = Grade.KEY.value
 
 
 class EntryDetailOut(EntryOut):
@@ -112,7 +122,7 @@ def _detail(user: User, code: str) -> EntryDetailOut:
 
 class EntryFilters(records.ListQuery):
     state: RState | None = None
-    grade: Grade | None = None
+    grade: RiskGrade | None = None
     area: Id | None = Field(None, description="a district, street, community or grid id")
     unit: Id | None = Field(None, description="the responsible unit's id")
     overdue: bool | None = Field(None, description="only the entries whose review is (or is not) overdue")
