@@ -207,8 +207,8 @@ def identify(user: User, code: str, *, grade: str, grade_reason: str,
 def list_entry(user: User, code: str, *, responsible_unit_id: int | None, responsible_leader_id: int | None = None,
                expected_version: int | None = None) -> RiskEntry:
     """建单: an identified risk put on the register with its responsible unit (and leader); reviews start."""
+    entry, acting = _load(user, code, RAction.LIST, expected_version)  # scope and role first
     unit, leader = _responsible(responsible_unit_id, responsible_leader_id)
-    entry, acting = _load(user, code, RAction.LIST, expected_version)
     entry.responsible_unit, entry.responsible_leader = unit, leader
     entry.next_review_at = _next_review(entry.grade, clock.now())
     return _step(entry, RAction.LIST, acting, data={"unit_name": unit.name},

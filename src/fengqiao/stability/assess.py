@@ -104,13 +104,13 @@ def add_measure(user: User, code: str, *, description: str, responsible_unit_id:
                 deadline: dt.date | None, item_id: int | None = None,
                 expected_version: int | None = None) -> Measure:
     """防范化解措施: a measure, its responsible unit and deadline (optionally against one risk item)."""
+    decision, acting = services.load(user, code, A.ADD_MEASURE, expected_version)  # scope and role first
     text = require_text(description, "description", _("措施内容"), max_length=2000)
     unit = Unit.objects.filter(pk=responsible_unit_id, active=True).first() if responsible_unit_id else None
     if unit is None:
         raise ValidationFailed(_("请选择责任单位。"), fields={"responsible_unit_id": _("请选择责任单位")})
     if deadline is None or deadline < clock.today():
         raise ValidationFailed(_("完成时限不能早于今天。"), fields={"deadline": _("不能早于今天")})
-    decision, acting = services.load(user, code, A.ADD_MEASURE, expected_version)
     item = None
     if item_id is not None:
         item = decision.items.filter(pk=item_id).first()
