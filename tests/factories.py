@@ -3,7 +3,11 @@ user of every role.  Built with the real models, no mocks."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
 
 from fengqiao.accounts.models import Membership, User
 from fengqiao.accounts.roles import Role
@@ -107,3 +111,14 @@ def build_city() -> City:
         "admin": _user("admin", Role.ADMIN, superuser=True),
     }
     return built
+
+
+def client_for(city: City, role: str) -> Client:
+    """A test client signed in as the test city's user of that role."""
+    client = Client()
+    client.force_login(city.users[role])
+    return client
+
+
+def post_json(client: Client, url: str, body: Any) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")

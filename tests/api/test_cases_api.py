@@ -11,19 +11,10 @@ from django.test import Client
 from fengqiao.cases.models import Case, CaseEvent
 from fengqiao.cases.states import State
 from tests.cases.builders import REPLY_TEXT, case_in, register
-from tests.factories import City
+from tests.factories import City, client_for
+from tests.factories import post_json as post
 
 LIST = "/api/cases"
-
-
-def client_for(city: City, role: str) -> Client:
-    client = Client()
-    client.force_login(city.users[role])
-    return client
-
-
-def post(client: Client, url: str, body: Any) -> Any:
-    return client.post(url, json.dumps(body), content_type="application/json")
 
 
 def register_body(city: City, **extra: Any) -> dict[str, Any]:

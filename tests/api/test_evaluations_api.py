@@ -5,7 +5,6 @@ input, and the rate limits shared with the web pages."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from tests.cases.builders import REPLY_TEXT, case_in, snapshot
 from tests.cases.test_evaluation import codes
 from tests.cases.test_evaluation_resend import resent_codes
 from tests.factories import City
+from tests.factories import post_json as post
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)
@@ -45,10 +45,6 @@ def frozen() -> Iterator[time_machine.Coordinates]:
 def citizen() -> Client:
     """The app: no session, and CSRF enforced as a browser would have it — these endpoints need neither."""
     return Client(enforce_csrf_checks=True)
-
-
-def post(client: Client, url: str, body: Any) -> Any:
-    return client.post(url, json.dumps(body), content_type="application/json")
 
 
 def state(case: Case) -> dict[str, Any]:

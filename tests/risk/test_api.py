@@ -5,7 +5,6 @@ bad input naming the field (422/400, never 5xx), stale versions (409), and the f
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +16,8 @@ from django.test import Client
 from fengqiao.risk import services
 from fengqiao.risk.models import RiskEntry, RiskEvent
 from tests.cases.builders import dispatch, register
-from tests.factories import City
+from tests.factories import City, client_for
+from tests.factories import post_json as post
 
 URL = "/api/risks"
 SH = ZoneInfo("Asia/Shanghai")
@@ -28,16 +28,6 @@ MONDAY = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)
 def frozen() -> Iterator[Any]:
     with time_machine.travel(MONDAY, tick=False) as traveller:
         yield traveller
-
-
-def client_for(city: City, role: str) -> Client:
-    client = Client()
-    client.force_login(city.users[role])
-    return client
-
-
-def post(client: Client, url: str, body: Any) -> Any:
-    return client.post(url, json.dumps(body), content_type="application/json")
 
 
 def opened(city: City, *, grid: int = 0, grade: str = "key", title: str = "拆迁补偿分歧") -> RiskEntry:

@@ -15,20 +15,11 @@ from fengqiao.kit import clock
 from fengqiao.stability import public
 from fengqiao.stability.models import Decision, DecisionEvent
 from fengqiao.stability.states import DState
-from tests.factories import City
+from tests.factories import City, client_for
+from tests.factories import post_json as post
 from tests.stability.builders import advance, created
 
 URL = "/api/stability"
-
-
-def client_for(city: City, role: str) -> Client:
-    client = Client()
-    client.force_login(city.users[role])
-    return client
-
-
-def post(client: Client, url: str, body: Any) -> Any:
-    return client.post(url, json.dumps(body), content_type="application/json")
 
 
 def events(code: str) -> list[str]:
