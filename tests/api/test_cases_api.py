@@ -191,3 +191,13 @@ def test_csrf_is_required_for_posts(city: City) -> None:
     assert accepted.status_code == 201
     assert Case.objects.count() == 1
     assert client.get(LIST).status_code == 200  # reads need no token
+
+
+def test_a_nul_in_the_text_is_a_400_naming_the_field(city: City) -> None:
+    """PostgreSQL cannot store NUL: every service's require_text refuses it, so no engine answers 500."""
+    body = register_body(city)
+    body["description"] = "楼上漏水\x00严重"
+    response = post(client_for(city, "operator"), LIST, body)
+    assert response.status_code == 400
+    assert "description" in response.json()["fields"]
+    assert not Case.objects.exists()

@@ -207,6 +207,9 @@ def save(case: Case, event: CaseEvent, fields: Iterable[str] = ()) -> None:
 
 def require_text(value: str, field: str, label: str, *, max_length: int = 2000, min_length: int = 1) -> str:
     text = (value or "").strip()
+    if "\x00" in text:  # PostgreSQL cannot store a NUL: refused here, for every service, not as a 500 there
+        raise ValidationFailed(_("%(label)s含有空字符（NUL），无法保存。") % {"label": label},
+                               fields={field: _("不能包含空字符（NUL）")})
     if len(text) < min_length:
         raise ValidationFailed(_("请填写%(label)s。") % {"label": label},
                                fields={field: _("请填写%(label)s") % {"label": label}})
