@@ -18,6 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
+def _pg_url(name: str) -> tuple[str, str]:
+    """The server's address (with /postgres, to create databases from) and the bench database's URL."""
+    base = os.environ.get("FENGQIAO_BENCH_POSTGRES_URL", PG_DEFAULT)
+    server = base.rsplit("/", 1)[0]
+    return f"{server}/postgres", f"{base}_{name}"
+
+
 def fresh_database(engine: str, name: str) -> str:
     """A URL of an empty database for this run: a temp SQLite file, or a re-created PostgreSQL database."""
     if engine == "sqlite":
@@ -26,22 +33,21 @@ def fresh_database(engine: str, name: str) -> str:
         return f"sqlite:///{folder / 'bench.sqlite3'}"
     import psycopg
 
-    base = os.environ.get("FENGQIAO_BENCH_POSTGRES_URL", PG_DEFAULT)
-    db = f"{base.rsplit('/', 1)[1]}_{name}"
-    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+    admin, url = _pg_url(name)
+    db = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{db}"')
     os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix=f"fq-{name}-")
-    return f"{base.rsplit('/', 1)[0]}/{db}"
+    return url
 
 
 def existing_database(engine: str, name: str) -> str:
     """The URL of the database an earlier run of ``fresh_database(engine, name)`` made, kept as it was."""
     if engine == "sqlite":
         raise SystemExit("--reuse: only PostgreSQL keeps its bench database between runs")
-    base = os.environ.get("FENGQIAO_BENCH_POSTGRES_URL", PG_DEFAULT)
     os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix=f"fq-{name}-")
-    return f"{base}_{name}"
+    return _pg_url(name)[1]
 
 
 def setup_django(url: str) -> None:
