@@ -147,6 +147,12 @@ def _database(url: str) -> dict[str, Any]:
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'fengqiao.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
+# A PostgreSQL streaming replica for the cockpit's, the reports' and the board's rollup reads (ops/replica.py,
+# docs/operations.md#read-replicas); the tests run it as a mirror of the test database.
+REPLICA_URL = env("REPLICA_URL", "")
+if REPLICA_URL:
+    DATABASES["replica"] = {**_database(REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["fengqiao.ops.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

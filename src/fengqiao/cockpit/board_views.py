@@ -10,11 +10,13 @@ from django.views.decorators.http import require_GET
 from fengqiao.cockpit import board
 from fengqiao.kit.errors import DomainError
 from fengqiao.kit.throttle import TooManyRequests, hit
+from fengqiao.ops.replica import replica_reads
 
 RATE = "60/m"  # page views per client address and minute
 
 
 @require_GET
+@replica_reads  # the rollups from the read replica when there is one (ops/replica.py)
 def public_board(request: HttpRequest) -> HttpResponse:
     try:
         hit(request, group="cockpit-board", rate=RATE, message=_("访问过于频繁，请一分钟后再试。"))

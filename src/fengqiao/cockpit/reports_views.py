@@ -16,6 +16,7 @@ from fengqiao.audit.services import record_personal_data_view
 from fengqiao.cockpit import reports, reports_files
 from fengqiao.cockpit import selectors as sel
 from fengqiao.kit.errors import DomainError, ValidationFailed
+from fengqiao.ops.replica import replica_reads
 from fengqiao.web.views import current_user, render_error
 
 log = logging.getLogger("fengqiao.audit.reports")  # the operations log's line beside the audit record
@@ -32,6 +33,7 @@ def _scope_id(text: str | None) -> int | None:
 
 @login_required
 @require_GET
+@replica_reads  # the rollups from the read replica; the audit record is written on the primary
 def report_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     try:
@@ -48,6 +50,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads  # the rollups from the read replica; the audit record is written on the primary
 def report_download(request: HttpRequest) -> HttpResponseBase:
     """``?scope=<id>&period=2026-W48|2026-11&format=pdf|xlsx``: 400 naming the field for bad input, 403 for
     a reader without the cockpit, 404 for a scope she may not open or a period not yet computed."""

@@ -22,6 +22,7 @@ from fengqiao.jurisdictions.models import Area, Level
 from fengqiao.kit import clock, periods
 from fengqiao.kit.errors import DomainError, ValidationFailed
 from fengqiao.kit.pagination import paginate, query_with
+from fengqiao.ops.replica import replica_reads
 from fengqiao.web.views import current_user, render_error
 
 PER_PAGE = 30
@@ -73,6 +74,7 @@ def texts() -> dict[str, str]:
 
 
 @login_required
+@replica_reads  # the rollups and areas from the read replica when there is one (ops/replica.py)
 def cockpit(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     try:
@@ -109,6 +111,7 @@ def _parent_scope(scope: Scope, scopes: list[Scope]) -> Scope | None:
 
 
 @login_required
+@replica_reads  # the rollups and areas from the read replica when there is one (ops/replica.py)
 def cockpit_data(request: HttpRequest) -> HttpResponse:
     """Every chart's data in one response, read from the rollups (docs/cockpit.md).  The figures of a scope
     and period are the same for every reader allowed that scope: they are cached until the rollup changes;
@@ -175,6 +178,7 @@ def _basemap(scope: Scope) -> dict[str, Any]:
 
 
 @login_required
+@replica_reads  # the rollups and areas from the read replica when there is one (ops/replica.py)
 def cockpit_cases(request: HttpRequest) -> HttpResponse:
     """The cases behind one figure: same period, scope, key and definition as the rollup."""
     user = current_user(request)

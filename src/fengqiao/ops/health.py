@@ -1,5 +1,6 @@
 """Readiness checks: the database answers, this code's migrations are applied, the cache and the job queue
-answer.  Each runs in its own thread under a time limit, so a hung dependency makes a 503, not a hung probe.
+answer, and the read replica when one is configured (``FENGQIAO_REPLICA_URL``).  Each runs in its own thread
+under a time limit, so a hung dependency makes a 503, not a hung probe.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+
+from fengqiao.ops import replica
 
 
 def check_database() -> None:
@@ -54,12 +57,36 @@ def check_queue() -> None:
     HUEY.pending_count()
 
 
-CHECKS: dict[str, Callable[[], None]] = {
+def check_replica() -> str:
+    """The replica answers; on PostgreSQL the detail says how long ago the last transaction it replayed
+    was committed on the primary (its lag while the primary writes; on a quiet primary it only grows)."""
+    connection = connections[replica.REPLICA]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            return "ok"
+        cursor.execute("SELECT pg_is_in_recovery(), EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
+        recovering, age = cursor.fetchone()
+    if not recovering:
+        return "ok (not a standby: the primary or a copy of it)"
+    return "ok" if age is None else f"ok, last replayed transaction {float(age):.1f}s old"
+
+
+CHECKS: dict[str, Callable[[], str | None]] = {
     "database": check_database,
     "migrations": check_migrations,
     "cache": check_cache,
     "queue": check_queue,
 }
+
+
+def active_checks() -> dict[str, Callable[[], str | None]]:
+    """:data:`CHECKS`, and ``replica`` when this process has one (not required by default: a dead replica
+    only marks the process degraded, the cockpit then reads from the primary, ``ops.replica``)."""
+    if not replica.configured():
+        return CHECKS
+    return {**CHECKS, "replica": check_replica}
 
 
 @dataclass(frozen=True)
@@ -70,20 +97,20 @@ class Result:
     ms: float
 
 
-def _run(name: str, check: Callable[[], None]) -> Result:
+def _run(name: str, check: Callable[[], str | None]) -> Result:
     started = time.perf_counter()
     try:
-        check()
-        return Result(name, True, "ok", (time.perf_counter() - started) * 1000)
+        detail = check()
+        return Result(name, True, detail or "ok", (time.perf_counter() - started) * 1000)
     except Exception as exc:  # the probe reports it; it must not raise
         return Result(name, False, f"{type(exc).__name__}: {exc}"[:300], (time.perf_counter() - started) * 1000)
     finally:
         connections.close_all()  # this thread's connections only
 
 
-def run_checks(timeout: float, checks: dict[str, Callable[[], None]] | None = None) -> list[Result]:
+def run_checks(timeout: float, checks: dict[str, Callable[[], str | None]] | None = None) -> list[Result]:
     """Every check at once, each given ``timeout`` seconds; a late one fails as ``timeout``."""
-    checks = CHECKS if checks is None else checks
+    checks = active_checks() if checks is None else checks
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     try:
         futures = {name: pool.submit(_run, name, check) for name, check in checks.items()}
