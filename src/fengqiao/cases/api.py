@@ -13,6 +13,7 @@ from fengqiao.accounts.models import User
 from fengqiao.cases import selectors, services
 from fengqiao.cases.deadlines import time_left
 from fengqiao.cases.models import Case
+from fengqiao.kit import api_records as records
 from fengqiao.kit import clock
 from fengqiao.kit.pagination import paginate
 
@@ -66,15 +67,11 @@ class CaseDetailOut(CaseOut):
     duplicate_of: str | None
 
 
-class PageOut(Schema):
-    items: list[CaseOut]
-    page: int
-    per_page: int
-    total: int
-    total_capped: bool
+class CasePageOut(records.PageOut[CaseOut]):
+    pass
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     seq: int
     action: str
     from_state: str
@@ -141,13 +138,11 @@ class ResendOut(Schema):
     resends_left: int
 
 
-@router.get("", response=PageOut)
+@router.get("", response=CasePageOut)
 def list_cases(request: HttpRequest, tab: str = "all", q: str = "", status: str = "", channel: str = "",
-               page: int = 1, per_page: int = 25) -> PageOut:
+               page: int = 1, per_page: int = 25) -> CasePageOut:
     qs = selectors.inbox(_user(request), tab, selectors.InboxFilters(q=q, status=status, channel=channel))
-    result = paginate(qs, page, per_page)
-    return PageOut(items=[CaseOut.from_case(c) for c in result.items], page=result.number,
-                   per_page=result.per_page, total=result.total, total_capped=result.total_capped)
+    return CasePageOut.of(paginate(qs, page, per_page), CaseOut.from_case)
 
 
 @router.post("", response={200: RegisterOut, 201: RegisterOut})
@@ -174,14 +169,14 @@ def get_case(request: HttpRequest, code: str) -> CaseDetailOut:
     )
 
 
-@router.get("/{code}/events", response=list[EventOut])
-def get_events(request: HttpRequest, code: str) -> list[EventOut]:
+@router.get("/{code}/events", response=list[CaseEventOut])
+def get_events(request: HttpRequest, code: str) -> list[CaseEventOut]:
     user = _user(request)
     case = selectors.case_for(user, code)
     return [
-        EventOut(seq=e.seq, action=e.action, from_state=e.from_state, to_state=e.to_state, at=e.at,
-                 actor=str(e.actor) if e.actor else None, unit=e.unit.name if e.unit else None,
-                 audience=e.audience, note=e.note)
+        CaseEventOut(seq=e.seq, action=e.action, from_state=e.from_state, to_state=e.to_state, at=e.at,
+                     actor=str(e.actor) if e.actor else None, unit=e.unit.name if e.unit else None,
+                     audience=e.audience, note=e.note)
         for e in selectors.timeline(user, case)
     ]
 

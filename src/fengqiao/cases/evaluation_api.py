@@ -16,21 +16,16 @@ from ninja import Field, Router, Schema
 from fengqiao.cases import evaluation_public as public
 from fengqiao.cases.models import Case, Satisfaction
 from fengqiao.cases.services import evaluation
+from fengqiao.kit.api_errors import ErrorOut
 
 router = Router(tags=["evaluations"], auth=None)
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: str
-    fields: dict[str, str] = {}
 
 
 ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 404, 409, 410, 422, 429)}
 RATING_HELP = "satisfied（满意）· basically（基本满意）· unsatisfied（不满意：须在 comment 中写明原因，案件重办）"
 
 
-class StepOut(Schema):
+class EvaluationStepOut(Schema):
     label: str
     at: dt.datetime
     unit: str
@@ -50,7 +45,7 @@ class EvaluationOut(Schema):
     deadline: dt.datetime = Field(description="评价有效期至: the end of the evaluation period")
     round: int = Field(description="1 for the first reply; n after n − 1 unsatisfied evaluations")
     ratings: list[ChoiceOut]
-    steps: list[StepOut] = Field(description="the case's steps the citizen may see (no notes, no names)")
+    steps: list[EvaluationStepOut] = Field(description="the case's steps the citizen may see (no notes, no names)")
 
 
 class EvaluateIn(Schema):
@@ -98,7 +93,7 @@ def get_evaluation(request: HttpRequest, link_code: str) -> EvaluationOut:
         case_code=summary.code, title=summary.title, reply=summary.reply, reply_unit=summary.reply_unit,
         replied_at=summary.replied_at, deadline=summary.deadline, round=summary.round,
         ratings=[ChoiceOut(value=value, label=str(label)) for value, label in Satisfaction.choices],
-        steps=[StepOut(label=s.label, at=s.at, unit=s.unit) for s in summary.steps],
+        steps=[EvaluationStepOut(label=s.label, at=s.at, unit=s.unit) for s in summary.steps],
     )
 
 

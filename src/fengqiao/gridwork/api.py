@@ -109,7 +109,7 @@ class PlanOut(Schema):
     categories: list[CategoryOut]
 
 
-class ReportIn(Schema):
+class PatrolReportIn(Schema):
     title: str
     description: str
     category_id: int | None = None
@@ -127,7 +127,7 @@ class VisitIn(Schema):
     finding: str = "normal"
     note: str = ""
     campaign_id: int | None = None
-    report: ReportIn | None = Field(None, description="with finding=issue: the case to register")
+    report: PatrolReportIn | None = Field(None, description="with finding=issue: the case to register")
 
 
 class CaseRef(Schema):

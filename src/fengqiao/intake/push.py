@@ -26,6 +26,7 @@ from fengqiao.cases.services import Registered
 from fengqiao.intake import keys, pipeline
 from fengqiao.intake.models import ChannelKey
 from fengqiao.kit import clock
+from fengqiao.kit.api_errors import ErrorOut
 from fengqiao.kit.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 MAX_BODY_BYTES = int(getattr(settings, "INTAKE_MAX_BODY_BYTES", 64 * 1024))
@@ -151,12 +152,6 @@ class ReportStatusOut(Schema):
     lead_unit: str | None
     reply: str
     duplicate_of: str | None
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: str
-    fields: dict[str, str] = {}
 
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut,

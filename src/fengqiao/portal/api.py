@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from fengqiao.kit import clock
+from fengqiao.kit.api_errors import ErrorOut
 from fengqiao.kit.errors import DomainError
 from fengqiao.mediation.services._core import Citizen
 from fengqiao.portal import doors, selectors, session
@@ -27,12 +28,6 @@ LIFETIME = session.LIFETIME
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: str
-    fields: dict[str, str] = {}
 
 
 ERRORS = {status: ErrorOut for status in (400, 401, 404, 409, 410, 422, 429)}
@@ -56,13 +51,13 @@ class TokenOut(Schema):
     expires_at: dt.datetime
 
 
-class StepOut(Schema):
+class MediationStepOut(Schema):
     key: str
     label: str
     state: str = Field(description="done · current · todo · stopped")
 
 
-class EventOut(Schema):
+class MediationEventOut(Schema):
     label: str
     at: dt.datetime
     unit: str
@@ -94,9 +89,9 @@ class MediationOut(Schema):
     organisation: str
     organisation_phone: str
     mediator: str = Field(description="the mediator's name (public), empty if none yet")
-    steps: list[StepOut]
+    steps: list[MediationStepOut]
     sessions: list[SessionOut]
-    events: list[EventOut]
+    events: list[MediationEventOut]
     party: bool = Field(description="the token's phone is a party's: the fields below are filled")
     parties: list[PartyOut]
     demand: str
@@ -144,10 +139,10 @@ def track(request: HttpRequest, code: str) -> MediationOut:
         dispute_type=m.dispute_type.name if m.dispute_type else "", request_type=m.request_type,
         applied_at=m.applied_at, deadline=m.deadline, organisation=m.unit.name if m.unit else "",
         organisation_phone=m.unit.phone if m.unit else "", mediator=m.mediator.name if m.mediator else "",
-        steps=[StepOut(key=s.key, label=str(s.label), state=s.state) for s in view.steps],
+        steps=[MediationStepOut(key=s.key, label=str(s.label), state=s.state) for s in view.steps],
         sessions=[SessionOut(starts_at=s.starts_at, place=s.place, status=s.status,
                              attendees=s.attendees if view.party else "") for s in view.sessions],
-        events=[EventOut(label=e.label, at=e.at, unit=e.unit, note=e.note) for e in view.events],
+        events=[MediationEventOut(label=e.label, at=e.at, unit=e.unit, note=e.note) for e in view.events],
         party=view.party,
         parties=[PartyOut(role=str(p.role), name=p.name, phone=p.phone) for p in view.parties],
         demand=m.demand if view.party else "",
