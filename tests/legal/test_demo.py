@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import Counter
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
 
 from fengqiao.audit import verify
 from fengqiao.cases.models import AssignmentRole, CaseEvent
@@ -18,9 +20,11 @@ from fengqiao.demo import ew_risk_register, ew_stability, ew_warning
 from fengqiao.legal import reading
 from fengqiao.legal.detector import Matter, detect
 from fengqiao.legal.models import Dispute, DisputeEvent, Intervention, LegalOffice
+from fengqiao.legal.reasons import texts
 from fengqiao.legal.states import LAction, LState, next_state
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
+CJK_REASON = re.compile(r"[\u4e00-\u9fff]+(?![^“]*”)")  # Chinese outside the quoted word found in the text
 
 
 def _only_ours(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,6 +54,7 @@ def test_the_demo_disputes(demo: str) -> None:
                               categories=paths.get(d.case.category_id or 0, ())))
         assert found is not None, d.case.code
         assert found.act_type == d.act_type
+        assert found.evidence[0] == d.evidence[0]  # the act's words, as data
     states = Counter(d.status for d in disputes)
     assert states[LState.ROUTED] + states[LState.INTERVENING] + states[LState.CONCLUDED] > 0
     assert states[LState.CONCLUDED] > 0
@@ -64,6 +69,11 @@ def test_the_demo_disputes(demo: str) -> None:
         if d.office_id is not None:
             assert d.case.assignments.filter(unit_id=d.office_id, role=AssignmentRole.ASSIST).exists()
         assert CaseEvent.objects.filter(case=d.case, action__startswith="l_").count() == len(events)
+        assert all(isinstance(x, dict) for x in [*d.evidence, *d.risk_reasons])
+        with translation.override("en"):
+            assert not any(CJK_REASON.search(t) for t in texts(d.risk_reasons)), d.risk_reasons
+        flag = CaseEvent.objects.get(case=d.case, action="l_flagged")
+        assert flag.note == "；".join(texts(d.evidence, translate=False))  # the chain keeps the Chinese sentence
     assert Intervention.objects.count() == DisputeEvent.objects.filter(action="intervene").count()
     report = verify.verify()
     assert report.ok, report.problems[:5]

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from fengqiao.legal.detector import Matter, Signals, detect, grade
+from fengqiao.legal.reasons import texts
 from fengqiao.legal.states import ActType, Risk
 from fengqiao.legal.windows import add_months, mentioned_dates, windows_for
 
@@ -19,7 +20,8 @@ def test_a_forced_demolition_by_the_city_management_bureau() -> None:
     assert found.act_type == ActType.COERCION
     assert found.agency == "海陵区城管局"
     assert found.agency_kind == "城管执法部门"
-    assert any("强拆" in e for e in found.evidence)
+    assert {"key": "terms", "act": "coercion", "terms": ["强拆"]} in found.evidence
+    assert texts(found.evidence) == ["行政强制用语：强拆", "涉及行政机关：海陵区城管局"]
 
 
 def test_a_work_injury_decision_is_administrative_by_itself() -> None:
@@ -54,7 +56,7 @@ def test_the_category_adds_evidence() -> None:
     found = detect(m)
     assert found is not None
     assert found.act_type == ActType.EXPROPRIATION
-    assert any("分类" in e for e in found.evidence)
+    assert {"key": "category", "category": "国有土地上房屋征收与补偿"} in found.evidence
 
 
 def test_risk_grades_with_reasons() -> None:
@@ -70,7 +72,7 @@ def test_risk_grades_with_reasons() -> None:
     grade(found, loud, Signals(repeat_contacts=2, unsatisfied=1))
     assert found.risk == Risk.KEY
     assert found.risk_points == 2 + 2 + 1 + 2 + 2 + 1
-    joined = "；".join(found.risk_reasons)
+    joined = "；".join(texts(found.risk_reasons))
     for words in ("行政复议", "起诉", "律师", "重复反映 2 次", "不满意评价 1 次", "信访"):
         assert words in joined
     middle = Matter(title="低保", text="民政局取消了我家的低保，这是违法的。")

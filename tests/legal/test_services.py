@@ -42,7 +42,7 @@ def test_flag_on_demand_grades_routes_and_writes_on_the_case(city: City, frozen:
     assert d is not None
     assert (d.act_type, d.agency, d.agency_kind) == ("coercion", "海陵区城管局", "城管执法部门")
     assert d.risk == "key"  # 律师 + 复议 + coercion
-    assert any("律师" in r for r in d.risk_reasons)
+    assert "提及律师（“律师”）" in d.risk_reason_texts
     assert d.known_on == dt.date(2026, 2, 20)
     assert d.known_from_text
     assert (d.reconsider_by, d.litigate_by) == (dt.date(2026, 4, 21), dt.date(2026, 8, 20))
@@ -197,7 +197,8 @@ def test_periodic_scan_reads_each_case_once(city: City) -> None:
     result = scan.scan_new()
     assert (result.scanned, result.flagged, result.routed) == (1, 1, 0)
     d = Dispute.objects.get(case=third)
-    assert any("重复反映 1 次" in r for r in d.risk_reasons)
+    assert {"key": "repeat_contacts", "n": 1} in d.risk_reasons
+    assert "重复反映 1 次" in d.risk_reason_texts
     assert ScanMark.objects.get().last_case_id == third.pk
 
 

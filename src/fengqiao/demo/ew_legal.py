@@ -47,6 +47,7 @@ from fengqiao.kit import bulk, clock
 from fengqiao.legal import reading
 from fengqiao.legal.detector import Finding, Matter, Signals, detect, grade
 from fengqiao.legal.models import Dispute, DisputeEvent, Intervention, LegalOffice, ScanMark
+from fengqiao.legal.reasons import Reason, texts
 from fengqiao.legal.states import ACT_LABELS, KIND_LABELS, OUTCOME_LABELS, Kind, LState, Outcome, Risk
 from fengqiao.legal.windows import windows_for
 
@@ -142,7 +143,7 @@ def _detect_all(say: Callable[[str], None]) -> list[tuple[dict[str, Any], Matter
             hits.append((pk, real_title, real_text, channel, Finding(
                 act_type=shared.act_type, agency=shared.agency.replace(PLACEHOLDER, district),
                 agency_kind=shared.agency_kind, score=shared.score,
-                evidence=[e.replace(PLACEHOLDER, district) for e in shared.evidence])))
+                evidence=[_in_district(e, district) for e in shared.evidence])))
     say(f"  行政争议识别：读取 {read} 件案件（{len(memo)} 种不同文本），识别 {len(hits)} 件")
     cols = ("pk", "registered_at", "district_id", "street_id", "community_id", "grid_id", "event_seq", "event_head",
             "dispatched_at", "accepted_at", "replied_at", "closed_at", "status", "reopen_count")
@@ -155,6 +156,11 @@ def _detect_all(say: Callable[[str], None]) -> list[tuple[dict[str, Any], Matter
         row = {**rest[pk], "title": title, "description": text}
         found.append((row, Matter(title=title, text=text, channel=channel), finding))
     return found
+
+
+def _in_district(item: Reason, district: str) -> Reason:
+    """A shared verdict's evidence item with the case's district in its words (an agency's name)."""
+    return {k: v.replace(PLACEHOLDER, district) if isinstance(v, str) else v for k, v in item.items()}
 
 
 def _signals(found: list[tuple[dict[str, Any], Matter, Finding]]) -> dict[int, Signals]:
@@ -220,7 +226,7 @@ def _write(found: list[tuple[dict[str, Any], Matter, Finding]], signals: dict[in
                     flagged_at=flagged_at)
         data = {"act_type": d.act_type, "risk": d.risk, "agency": d.agency}
         steps: list[tuple[str, str, str, dt.datetime, int | None, str, dict[str, Any]]] = [
-            ("flag", "", "flagged", flagged_at, None, "；".join(finding.evidence), data)]
+            ("flag", "", "flagged", flagged_at, None, "；".join(texts(finding.evidence, translate=False)), data)]
         auto = finding.risk in (Risk.GENERAL, Risk.KEY)
         draw = rng.random()
         age = (now - flagged_at).days

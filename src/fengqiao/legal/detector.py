@@ -1,6 +1,7 @@
 """Is a matter against an administrative act?  An explainable detector: lexicons per act type, the case's
 category and channel, a government body named in the text or as the respondent.  Every point it gives
-comes with a reason a clerk can read.  No I/O here (``scan.py`` feeds it).
+comes with a reason a clerk can read, kept as data (``reasons``: the words found, the counts) and put into
+words in the reader's language when shown.  No I/O here (``scan.py`` feeds it).
 
 Detection: the act evidence of the best act type counts 2 for a term that is administrative by itself
 (行政处罚, 强拆, 工伤认定, 信息公开 …), 1 for a term that needs context (罚款, 拆迁, 低保 …); the category adds
@@ -18,9 +19,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
-from fengqiao.legal.states import ACT_LABELS, ActType, Risk
+from fengqiao.legal.reasons import CHANNEL_REASONS, Reason
+from fengqiao.legal.states import ActType, Risk
 
 T = ActType
 
@@ -122,17 +122,17 @@ CATEGORY_ACTS: list[tuple[str, ActType, int]] = [
     ("建设项目审批", T.LICENSING, 1), ("行政执法", T.PENALTY, 1), ("教育收费", T.CHARGE, 1),
 ]
 
+# (pattern, points, the reason's name in ``reasons.TERM_REASONS``)
 RISK_TERMS: list[tuple[re.Pattern[str], int, str]] = [
-    (re.compile(r"行政复议|申请复议|复议"), 2, "提及行政复议"),
-    (re.compile(r"行政诉讼|起诉|诉讼|打官司|法院|立案"), 2, "提及起诉或诉讼"),
-    (re.compile(r"律师"), 1, "提及律师"),
-    (re.compile(r"状告|控告|告到|去告|要告|上告|告他们|告政府|民告官"), 1, "扬言要告"),
-    (re.compile(r"上访|信访|进京|到省里|集体访|越级"), 1, "提及上访"),
-    (re.compile(r"媒体|曝光|记者|网上发"), 1, "扬言曝光"),
-    (re.compile(r"违法|不合法|侵犯|侵害|合法权益|维权"), 1, "主张权利受到侵害"),
+    (re.compile(r"行政复议|申请复议|复议"), 2, "reconsideration"),
+    (re.compile(r"行政诉讼|起诉|诉讼|打官司|法院|立案"), 2, "litigation"),
+    (re.compile(r"律师"), 1, "lawyer"),
+    (re.compile(r"状告|控告|告到|去告|要告|上告|告他们|告政府|民告官"), 1, "sue"),
+    (re.compile(r"上访|信访|进京|到省里|集体访|越级"), 1, "petition"),
+    (re.compile(r"媒体|曝光|记者|网上发"), 1, "media"),
+    (re.compile(r"违法|不合法|侵犯|侵害|合法权益|维权"), 1, "rights"),
 ]
-ESCALATING_CHANNELS = {"petition": "经信访渠道反映", "court_12368": "经 12368 诉讼服务热线反映",
-                       "procuratorate_12309": "经 12309 检察服务热线反映"}
+ESCALATING_CHANNELS = frozenset(CHANNEL_REASONS)  # 信访, 12368, 12309
 SEVERE_ACTS = frozenset({T.COERCION, T.EXPROPRIATION})
 KEY_FROM, GENERAL_FROM = 4, 2
 FLAG_FROM = 1  # act evidence needed to flag
@@ -163,11 +163,11 @@ class Finding:
     act_type: ActType
     agency: str  # the body as named ("K9县劳动局"), or the usual kind
     agency_kind: str  # for figures and filters ("人力资源社会保障部门")
-    evidence: list[str]  # why it is about an administrative act
+    evidence: list[Reason]  # why it is about an administrative act (``reasons``: data, rendered when read)
     score: int
     risk: Risk = Risk.WATCH
     risk_points: int = 0
-    risk_reasons: list[str] = field(default_factory=list)
+    risk_reasons: list[Reason] = field(default_factory=list)
 
 
 def _agencies(text: str) -> list[tuple[str, str, str]]:
@@ -236,17 +236,17 @@ def detect(matter: Matter) -> Finding | None:
         return None
     named = _agencies(text)
     strong = [n for n in named if n[1] not in WEAK_AGENCIES]
-    evidence = []
+    evidence: list[Reason] = []
     if act in scores:
-        evidence.append(_("%(act)s用语：%(terms)s") % {"act": ACT_LABELS[act], "terms": "、".join(scores[act][1])})
+        evidence.append({"key": "terms", "act": act.value, "terms": scores[act][1]})
     if act in category_bonus:
-        evidence.append(_("分类：%(c)s") % {"c": category_bonus[act][1]})
+        evidence.append({"key": "category", "category": category_bonus[act][1]})
     if gov_respondents:
         agency, kind = gov_respondents[0], _kind_of(gov_respondents[0], act)
-        evidence.append(_("被反映对象为行政机关：%(a)s") % {"a": agency})
+        evidence.append({"key": "respondent", "agency": agency})
     elif strong:
         agency, _word, kind = strong[0]
-        evidence.append(_("涉及行政机关：%(a)s") % {"a": agency})
+        evidence.append({"key": "agency", "agency": agency})
     else:
         agency = kind = DEFAULT_AGENCY[act]
     return Finding(act_type=act, agency=agency[:100], agency_kind=kind, evidence=evidence, score=score)
@@ -260,28 +260,29 @@ def _kind_of(name: str, act: ActType) -> str:
 def grade(finding: Finding, matter: Matter, signals: Signals) -> Finding:
     """The risk of reconsideration or litigation, with its reasons (fills ``finding`` and returns it)."""
     text = f"{matter.title}\n{matter.text}"
-    points, reasons = 0, []
-    for pattern, weight, reason in RISK_TERMS:
+    points = 0
+    reasons: list[Reason] = []
+    for pattern, weight, name in RISK_TERMS:
         m = pattern.search(text)
         if m:
             points += weight
-            reasons.append(_("%(reason)s（“%(word)s”）") % {"reason": _(reason), "word": m.group(0)})
+            reasons.append({"key": "term", "term": name, "word": m.group(0)})
     if signals.repeat_contacts >= 1:
         weight = 2 if signals.repeat_contacts >= 2 else 1
         points += weight
-        reasons.append(_("重复反映 %(n)s 次") % {"n": signals.repeat_contacts})
+        reasons.append({"key": "repeat_contacts", "n": signals.repeat_contacts})
     if signals.unsatisfied:
         points += 2
-        reasons.append(_("不满意评价 %(n)s 次") % {"n": signals.unsatisfied})
+        reasons.append({"key": "unsatisfied", "n": signals.unsatisfied})
     if signals.reopened:
         points += 1
-        reasons.append(_("重办 %(n)s 次") % {"n": signals.reopened})
+        reasons.append({"key": "reopened", "n": signals.reopened})
     if matter.channel in ESCALATING_CHANNELS:
         points += 1
-        reasons.append(_(ESCALATING_CHANNELS[matter.channel]))
+        reasons.append({"key": "channel", "channel": matter.channel})
     if finding.act_type in SEVERE_ACTS:
         points += 1
-        reasons.append(_("%(act)s类争议诉讼率高") % {"act": ACT_LABELS[finding.act_type]})
+        reasons.append({"key": "severe_act", "act": finding.act_type.value})
     finding.risk_points, finding.risk_reasons = points, reasons
     finding.risk = Risk.KEY if points >= KEY_FROM else Risk.GENERAL if points >= GENERAL_FROM else Risk.WATCH
     return finding

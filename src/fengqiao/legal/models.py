@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.kit.records import StateEvent
+from fengqiao.legal.reasons import texts
 from fengqiao.legal.states import (
     ACT_LABELS,
     KIND_LABELS,
@@ -101,6 +102,16 @@ class Dispute(models.Model):
     @property
     def state(self) -> LState:
         return LState(self.status)
+
+    @property
+    def evidence_texts(self) -> list[str]:
+        """识别依据 in the reader's language (see ``legal.reasons``)."""
+        return texts(self.evidence)
+
+    @property
+    def risk_reason_texts(self) -> list[str]:
+        """The risk's reasons in the reader's language (see ``legal.reasons``)."""
+        return texts(self.risk_reasons)
 
 
 class DisputeEvent(StateEvent):

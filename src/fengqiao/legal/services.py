@@ -27,7 +27,7 @@ from fengqiao.jurisdictions.models import Unit
 from fengqiao.kit import clock
 from fengqiao.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from fengqiao.kit.records import check_version, save_versioned
-from fengqiao.legal import reading
+from fengqiao.legal import reading, reasons
 from fengqiao.legal.detector import Finding, Signals, detect, grade
 from fengqiao.legal.models import Dispute, DisputeEvent, Intervention
 from fengqiao.legal.selectors import OFFICE_ROLES, access_dispute, office_for
@@ -131,7 +131,9 @@ def record_flag(case: Case, a: Assessed, acting: Acting, *, manual: bool = False
     data = _detected(dispute, a)
     dispute.save()
     _event(dispute, A.FLAG, "", acting, now, note=note, data=data)
-    event_for(case.pk, acting, "l_flagged", audience=Audience.INTERNAL, note=note or "；".join(a.finding.evidence),
+    # the chain's note is a fixed text, in Chinese (the source language) whoever flags; the reasons are data
+    event_for(case.pk, acting, "l_flagged", audience=Audience.INTERNAL,
+              note=note or "；".join(reasons.texts(a.finding.evidence, translate=False)),
               data={**data, "reasons": a.finding.risk_reasons})
     office = office_for(case.district_id)
     if office is not None and office.auto_route_from and (
@@ -162,10 +164,11 @@ def scan_case(user: User, case_code: str) -> Scanned:
         return Scanned(record_flag(case, a, acting), True, True)
     if a is None or existing.state not in (LState.FLAGGED, LState.ROUTED, LState.INTERVENING):
         return Scanned(existing, False, False)
-    before = (existing.act_type, existing.risk, existing.agency, existing.risk_reasons, existing.reconsider_by)
-    old_risk = existing.risk
+    before = (existing.act_type, existing.risk, existing.agency, existing.reconsider_by)
+    old_risk, old_reasons = existing.risk, existing.risk_reasons
     data = _detected(existing, a)
-    if before == (existing.act_type, existing.risk, existing.agency, existing.risk_reasons, existing.reconsider_by):
+    if (before == (existing.act_type, existing.risk, existing.agency, existing.reconsider_by)
+            and reasons.same(old_reasons, existing.risk_reasons)):
         return Scanned(existing, False, False)
     existing.status = next_state(existing.state, A.RESCAN).value
     existing.version += 1
@@ -189,7 +192,7 @@ def flag_manually(user: User, case_code: str, *, act_type: str, agency: str, rea
     acting = authorize(user, A.FLAG, None)
     matter = reading.matter_of(case)
     finding = Finding(act_type=act, agency=agency, agency_kind=agency, score=0,
-                      evidence=[_("人工识别：%(r)s") % {"r": reason}])
+                      evidence=[{"key": "manual", "reason": reason}])
     grade(finding, matter, reading.signals_of([case.pk])[case.pk])
     w = windows_for(f"{case.title}\n{case.description}", clock.localtime(case.registered_at).date())
     a = Assessed(finding, w.known_on, w.known_from_text, w.reconsider_by, w.litigate_by)
