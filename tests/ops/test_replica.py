@@ -74,21 +74,29 @@ def _dead(primary: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _drop_replica() -> None:
+def _forget_connection() -> None:
+    """Close and drop this thread's ``replica`` connection object, so the next use opens one from the
+    settings as they are now (the handler keeps one object per alias and thread)."""
     if REPLICA in connections.settings:
         connections[REPLICA].close()
         del connections[REPLICA]
-        del connections.settings[REPLICA]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _replica_alias(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """A ``replica`` alias beside ``default`` for this module (before the tests' database set-up, which checks
-    that the aliases a test names exist), read-only on the test database."""
+    that the aliases a test names exist), read-only on the test database; one from ``FENGQIAO_REPLICA_URL``
+    (the test database's mirror) is replaced meanwhile."""
+    kept = connections.settings.get(REPLICA)
     with django_db_blocker.unblock():
+        _forget_connection()
         connections.settings[REPLICA] = _read_only(connections[DEFAULT_DB_ALIAS].settings_dict)
     yield
-    _drop_replica()
+    _forget_connection()
+    if kept is None:
+        del connections.settings[REPLICA]
+    else:
+        connections.settings[REPLICA] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -104,14 +112,12 @@ def _router(settings: Any) -> Iterator[None]:
 @contextmanager
 def replace_replica(settings_dict: dict[str, Any]) -> Iterator[None]:
     kept = connections.settings[REPLICA]
-    connections[REPLICA].close()
-    del connections[REPLICA]
+    _forget_connection()
     connections.settings[REPLICA] = settings_dict
     try:
         yield
     finally:
-        connections[REPLICA].close()
-        del connections[REPLICA]
+        _forget_connection()
         connections.settings[REPLICA] = kept
 
 

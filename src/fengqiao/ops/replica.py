@@ -103,8 +103,8 @@ def usable() -> bool:
 @contextmanager
 def reading_from_replica() -> Iterator[bool]:
     """Within the block, reads of :data:`REPLICA_MODELS` go to the replica if one is configured and
-    answers; yields whether they do."""
-    use = configured() and usable()
+    answers (and the primary's connection is not inside a transaction); yields whether they do."""
+    use = configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block and usable()
     token = _reading.set(use)
     try:
         yield use
