@@ -13,11 +13,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import json
 import logging
 import os
 import re
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,19 +141,23 @@ def _touching(seen: list[str], table: str) -> list[str]:
     return [s for s in seen if table in s]
 
 
+def _make_month(city: City) -> list[Case]:
+    AssessmentFormula.objects.create(name="测试办法", effective_from=dt.date(2026, 1, 1), response_weight=0.1,
+                                     resolution_weight=0.45, satisfaction_weight=0.45, basically_weight=0.8,
+                                     min_cases=1)
+    made = spread(city)
+    rollup.ensure(force=True)
+    assessment.compute_month(NOV)
+    return made
+
+
 @pytest.fixture
 def month(city: City, tmp_path: Path, settings: Any) -> Iterator[list[Case]]:
     """The reports' test month (tests/cockpit/test_reports.py), committed: seven cases on 25 November, two
     on 29 October, rolled up."""
     settings.DATA_DIR = tmp_path
     with time_machine.travel(NOW, tick=False):
-        AssessmentFormula.objects.create(name="测试办法", effective_from=dt.date(2026, 1, 1), response_weight=0.1,
-                                         resolution_weight=0.45, satisfaction_weight=0.45, basically_weight=0.8,
-                                         min_cases=1)
-        made = spread(city)
-        rollup.ensure(force=True)
-        assessment.compute_month(NOV)
-        yield made
+        yield _make_month(city)
 
 
 def leader(city: City) -> Client:
@@ -174,8 +181,6 @@ def _settings_in_subprocess(env: dict[str, str]) -> str:
 
 
 def test_settings_add_the_replica_and_the_router_only_when_asked(tmp_path: Path) -> None:
-    import json
-
     base = {"FENGQIAO_DATA_DIR": str(tmp_path), "FENGQIAO_DATABASE_URL": "postgres://app@primary:5432/fengqiao"}
     found, routers = json.loads(_settings_in_subprocess(
         {**base, "FENGQIAO_REPLICA_URL": "postgres://reader@standby.internal:5433/fengqiao"}))
@@ -345,3 +350,71 @@ def test_a_dead_replica_only_degrades_readiness_unless_required(client: Client, 
         required = client.get("/readyz")
     assert required.status_code == 503
     assert required.json()["failing"] == ["replica"]
+
+
+# ---- end to end: `fengqiao serve` with a read-only replica URL (PostgreSQL) -----------------------------------
+
+@with_replica
+def test_a_server_with_a_read_only_replica_url_serves_the_cockpit_and_audits_on_the_primary(
+        city: City, tmp_path: Path) -> None:
+    """``fengqiao serve`` configured only by its environment: ``FENGQIAO_REPLICA_URL`` names the test database
+    in a read-only session (as a standby is); the cockpit's data, a report download (which writes its audit
+    record) and the board answer 200, and the replica connection's last statement read a rollup."""
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        pytest.skip("a read-only session URL is PostgreSQL's (the SQLite replica is tested in process above)")
+    from tests.ops.test_processes import _database_url, _free_port, _wait_ok
+
+    with time_machine.travel(NOW, tick=False):
+        _make_month(city)
+    browser = Client()
+    browser.force_login(User.objects.get(username="leader"))  # at the real time: the server checks its age
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    primary = _database_url()
+    name = f"fengqiao-replica-{os.getpid()}"
+    env = {**os.environ, "FENGQIAO_DATA_DIR": str(tmp_path), "FENGQIAO_DATABASE_URL": primary,
+           "FENGQIAO_REPLICA_URL": f"{primary}?application_name={name}"
+                                   "&options=-c%20default_transaction_read_only%3Don",
+           "FENGQIAO_LOG_FORMAT": "json", "FENGQIAO_REDIS_URL": ""}
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "fengqiao", "serve", "--bind", f"127.0.0.1:{port}",
+                                "--workers", "1", "--threads", "1"], cwd=Path(__file__).parents[2], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> tuple[int, bytes]:
+        request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    try:
+        assert _wait_ok(f"{base}/healthz", process) == 200
+        status, body = get("/cockpit/data/?period=2026-11")
+        assert status == 200, body[:500]
+        assert json.loads(body)["totals"]["received"] == 7
+        status, body = get(f"/cockpit/reports/file/?scope={CITY_SCOPE}&period=2026-11&format=xlsx")
+        assert status == 200, body[:500]
+        assert body[:2] == b"PK"  # a workbook
+        assert get("/board/")[0] == 200
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:  # the server's kept replica connection
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE application_name = %s", [name])
+            last = [row[0] for row in cursor.fetchall()]
+        assert len(last) == 1, last
+        assert last[0].lstrip().upper().startswith("SELECT")
+        assert any(t in last[0] for t in ("cockpit_fact", "jurisdictions_area")), last[0]
+        status, body = get("/readyz")
+        assert status == 200, body
+        assert json.loads(body)["checks"]["replica"]["ok"] is True
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    output = process.stdout.read() if process.stdout else ""
+    assert "read-only transaction" not in output
+    assert "read replica unavailable" not in output
+    record = PersonalDataView.objects.get()  # written by the server, on the primary
+    assert (record.user.username, record.subject) == ("leader", "report:0:2026-11.xlsx")
