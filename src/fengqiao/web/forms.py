@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases.models import Channel, Satisfaction, Urgency
 from fengqiao.cases.states import STATE_LABELS, State
 from fengqiao.kit.errors import DomainError
+from fengqiao.web.widgets import FastCheckboxSelectMultiple, FastRadioSelect, FastSelect
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -32,8 +33,10 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     channel = forms.ChoiceField(label=_("渠道"), required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), required=False)
-    district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label=_("分类"), required=False, coerce=int, empty_value=None)
+    district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None,
+                                      widget=FastSelect)
+    category = forms.TypedChoiceField(label=_("分类"), required=False, coerce=int, empty_value=None,
+                                      widget=FastSelect)
     registered_from = forms.DateField(label=_("登记起"), required=False,
                                       widget=forms.DateInput(attrs={"type": "date"}))
     registered_to = forms.DateField(label=_("登记止"), required=False,
@@ -55,9 +58,10 @@ class RegisterForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": _("一句话概括诉求")}))
     description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}))
-    category = forms.TypedChoiceField(label=_("分类"), required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label=_("分类"), required=False, coerce=int, empty_value=None,
+                                      widget=FastSelect)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
-                                widget=forms.RadioSelect)
+                                widget=FastRadioSelect)
     address = forms.CharField(label=_("地址"), required=False, max_length=200)
     lng = forms.FloatField(label=_("经度"), required=False,
                            widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}))
@@ -92,9 +96,9 @@ class DispatchForm(ActionForm):
         label=_("查找单位"), required=False,
         widget=forms.TextInput(attrs={"type": "search", "data-unit-filter": "1", "placeholder": _("输入单位名称筛选")}))
     lead_unit_id = forms.TypedChoiceField(label=_("主办单位"), coerce=int,
-                                          widget=forms.Select(attrs={"data-units": "1"}))
+                                          widget=FastSelect(attrs={"data-units": "1"}))
     assisting_unit_ids = forms.TypedMultipleChoiceField(
-        label=_("协办单位"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+        label=_("协办单位"), coerce=int, required=False, widget=FastCheckboxSelectMultiple)
     text = forms.CharField(label=_("交办意见"), required=False, widget=TEXTAREA)
     propose_rule = forms.BooleanField(
         label=_("申辩成立：建议今后本街道此类事项交新主办单位（生成待管理员启用的分拨规则）"), required=False)
@@ -150,7 +154,7 @@ class DecisionForm(ActionForm):
 
 
 class EvaluateForm(ActionForm):
-    rating = forms.ChoiceField(label=_("评价"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(label=_("评价"), choices=Satisfaction.choices, widget=FastRadioSelect)
     text = forms.CharField(label=_("评价意见"), required=False, widget=TEXTAREA,
                            help_text=_("选择“不满意”时请写明原因，案件将退回重办。"))
 
