@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -94,6 +96,11 @@ def consultation_act(request: HttpRequest, code: str, act: str) -> HttpResponse:
     return redirect(reverse("case_detail", args=[code]) + "#consultation")
 
 
+def _unit_options(units: list[tuple[int, str]], *, selected: int | None) -> SafeString:
+    return format_html_join("", '<option value="{}"{}>{}</option>',
+                            ((pk, mark_safe(" selected") if pk == selected else "", name) for pk, name in units))
+
+
 def panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     """What the section shows this user: the consultations, and the forms the user may use."""
     user: User = request.user  # type: ignore[assignment]
@@ -104,13 +111,16 @@ def panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         can_convene = False
     views = consultation_reads.for_case(case, clock.now())
     own_units = set(user.memberships.filter(unit__isnull=False).values_list("unit_id", flat=True))
-    units = list(Unit.objects.filter(active=True).order_by("level", "kind", "code").values("pk", "name")) \
+    units = list(Unit.objects.filter(active=True).order_by("level", "kind", "code").values_list("pk", "name")) \
         if can_convene else []
     return {
         "consultations": views,
         "can_convene": can_convene,
         "own_units": own_units,
-        "units": units,
+        # a city's units, offered four times (participants and each task row): written once, here, not
+        # by a template loop per <select> (that was a fifth of the case page's time, bench/load.py)
+        "unit_options": _unit_options(units, selected=None),
+        "lead_unit_options": _unit_options(units, selected=case.lead_unit_id),
         "task_rows": range(TASK_ROWS),
         "consultation_error": getattr(request, "consultation_error", None),
         "form": getattr(request, "consultation_form", None),
