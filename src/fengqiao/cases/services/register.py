@@ -97,7 +97,7 @@ def _locate(data: RegisterInput) -> Area | None:
         grid_id = found.grid_id if found is not None and found.score >= gazetteer.THRESHOLD else None
     if grid_id is None:
         return None
-    grid = Area.objects.select_related("parent__parent__parent").filter(pk=grid_id).first()
+    grid = Area.objects.select_related("parent__parent__parent__parent").filter(pk=grid_id).first()  # to the city
     if grid is None or grid.level != Level.GRID:
         raise ValidationFailed(_("所选网格不存在。"), fields={"grid": _("所选网格不存在")})
     return grid
@@ -157,14 +157,9 @@ def do_register(acting: Acting, data: RegisterInput) -> Registered:
         registered_at=at,
         deadline=deadlines.resolve_deadline(at, terms),
     )
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-    except IntegrityError:
-        existing = Case.objects.filter(channel=data.channel, external_ref=data.external_ref).first()
-        if existing is not None:  # the same report arrived twice at once
-            return Registered(case=existing, created=False)
-        raise
+    existing = _insert(case, at)
+    if existing is not None:  # the same report arrived twice at once
+        return Registered(case=existing, created=False)
     Party.objects.bulk_create([_party(case, p) for p in data.parties])
     from fengqiao.cases import flow  # the flow list and auto-dispatch rules (docs/routing.md)
 
@@ -179,8 +174,33 @@ def do_register(acting: Acting, data: RegisterInput) -> Registered:
     event.save(force_insert=True)
     flow.apply(case, planned)
     from fengqiao.intelligence.dedup import index_after_commit  # duplicate-search fingerprints, after commit
-    transaction.on_commit(lambda: index_after_commit(case.pk), robust=True)
+    row = (case.pk, case.title, case.description, case.registered_at, case.street_id)
+    transaction.on_commit(lambda: index_after_commit(row), robust=True)
     return Registered(case=case, created=True)
+
+
+CODE_ATTEMPTS = 5
+
+
+def _insert(case: Case, at: dt.datetime) -> Case | None:
+    """Insert the new case; the case already registered under its (channel, external reference) when a
+    twin won the race.  A tracking code is random (25⁶ a day): on the rare clash with a code already given
+    the case takes a new one, never someone else's case."""
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+            return None
+        except IntegrityError:
+            if case.external_ref is not None:
+                existing = Case.objects.filter(channel=case.channel, external_ref=case.external_ref).first()
+                if existing is not None:
+                    return existing
+            if attempt == CODE_ATTEMPTS - 1 or not Case.objects.filter(code=case.code).exists():
+                raise
+            case.pk = None
+            case.code = ids.tracking_code(clock.localtime(at).date())
+    raise AssertionError("unreachable")
 
 
 def _grid_in_reach(grid: Area, area_ids: dict[str, frozenset[int]]) -> bool:
