@@ -92,10 +92,10 @@ def test_registration_indexes_after_commit(city: City, django_capture_on_commit_
 def test_a_failing_fingerprint_never_loses_the_registration(
     city: City, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(case_ids: Any) -> int:
+    def broken(rows: Any) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(dedup, "index_cases", broken)
+    monkeypatch.setattr(dedup, "index_new", broken)
     with django_capture_on_commit_callbacks(execute=True):
         case = report(city, ELEVATOR)
     case.refresh_from_db()

@@ -56,7 +56,7 @@ def area_chain(case: Case) -> list[Area]:
     chain = [a for a in (case.grid, case.community, case.street, case.district) if a is not None]
     top = chain[-1] if chain else None
     while top is not None and top.parent_id is not None and len(chain) < 10:
-        top = Area.objects.filter(pk=top.parent_id).first()
+        top = top.parent if Area.parent.is_cached(top) else Area.objects.filter(pk=top.parent_id).first()
         if top is not None:
             chain.append(top)
     return chain

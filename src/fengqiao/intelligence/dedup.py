@@ -315,12 +315,13 @@ def _insert_expanded(fingerprinted: Sequence[tuple[IndexRow, list[int]]]) -> Non
                              BANDS, flat, BANDS])
 
 
-def index_after_commit(case_id: int) -> None:
-    """For ``transaction.on_commit`` after a registration: a failure here never loses the case."""
+def index_after_commit(row: IndexRow) -> None:
+    """For ``transaction.on_commit`` after a registration, from the values the registration holds (one
+    INSERT, no read-back: a new case has no bands yet).  A failure here never loses the case."""
     try:
-        index_cases([case_id])
+        index_new([row])
     except Exception:  # fingerprints can be rebuilt with `fengqiao dedup index`
-        log.exception("dedup: indexing case %s failed", case_id)
+        log.exception("dedup: indexing case %s failed", row[0])
 
 
 # --- the search ----------------------------------------------------------------------------------
