@@ -13,4 +13,8 @@ def bell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": unread_count(user)}
+    done: dict[str, Any] | None = getattr(request, "_fq_bell", None)  # once per request, as web.context.navigation
+    if done is None:
+        done = {"unread_notifications": unread_count(user)}
+        request._fq_bell = done  # type: ignore[attr-defined]
+    return done

@@ -28,6 +28,16 @@ def can_register(user: Any) -> bool:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    # once per request: a page whose panels render templates of their own with the request (the case page)
+    # ran every context processor again for each
+    done: dict[str, Any] | None = getattr(request, "_fq_navigation", None)
+    if done is None:
+        done = _navigation(request)
+        request._fq_navigation = done  # type: ignore[attr-defined]
+    return done
+
+
+def _navigation(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"city_name": city_name()}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

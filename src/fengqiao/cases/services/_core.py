@@ -105,15 +105,16 @@ def authorize(user: User, case: Case | None, action: Action) -> Acting:
     allowed = ACTION_ROLES[action]
     roles = user.role_set()
     reach = scope.reach_of(user)
-    memberships = list(user.memberships.select_related("unit").filter(role__in=[r.value for r in allowed]))
+    memberships = [m for m in user.memberships_with_units() if m.role in allowed]
     if Role.ADMIN in allowed and Role.ADMIN in roles:
         return Acting(user, Role.ADMIN, None)
+    units: list[Assignment] | None = None
     for membership in memberships:
         role = Role(membership.role)
         if role in UNIT_ROLES:
             if case is None or membership.unit_id is None:
                 continue
-            units = active_assignments(case)
+            units = active_assignments(case) if units is None else units
             wanted = [a for a in units if a.unit_id == membership.unit_id]
             if action in LEAD_UNIT_ACTIONS:
                 wanted = [a for a in wanted if a.role == AssignmentRole.LEAD]
