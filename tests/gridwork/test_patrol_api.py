@@ -47,7 +47,9 @@ def test_the_plan_lists_the_workers_places_most_overdue_first(city: City) -> Non
                          created_at=clock.now(), active=False)
     client = client_for(city)
     upload(client, body_for(late, observed_at=(clock.now() - dt.timedelta(days=10)).isoformat()))
-    upload(client, body_for(fresh))
+    # seen today even in the first three minutes after local midnight (body_for's default is 3 minutes ago)
+    seen = max(clock.now() - dt.timedelta(minutes=3), clock.at_local(today, dt.time(0, 0)))
+    upload(client, body_for(fresh, observed_at=seen.isoformat()))
     body = client.get(PLAN).json()
     assert body["worker"] == {"username": "grid_worker", "name": "grid_worker"}
     assert body["grids"] == [{"id": city.grids[0].pk, "code": city.grids[0].code, "name": "东风社区第1网格"}]
