@@ -46,7 +46,8 @@ def existing_database(engine: str, name: str) -> str:
     """The URL of the database an earlier run of ``fresh_database(engine, name)`` made, kept as it was."""
     if engine == "sqlite":
         raise SystemExit("--reuse: only PostgreSQL keeps its bench database between runs")
-    os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix=f"fq-{name}-")
+    if not os.environ.get("FENGQIAO_DATA_DIR"):  # the build's own (its trained models) when the caller names it
+        os.environ["FENGQIAO_DATA_DIR"] = tempfile.mkdtemp(prefix=f"fq-{name}-")
     return _pg_url(name)[1]
 
 
@@ -54,7 +55,6 @@ def setup_django(url: str) -> None:
     os.environ["FENGQIAO_DATABASE_URL"] = url
     os.environ.setdefault("FENGQIAO_DEBUG", "0")  # production mode: no query log, no debug cursor
     os.environ.setdefault("FENGQIAO_SSL_REDIRECT", "0")  # loopback without TLS: no redirect to https://
-    os.environ.setdefault("FENGQIAO_SSL_REDIRECT", "0")  # the test client speaks plain HTTP: no redirect to HTTPS
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))

@@ -136,6 +136,9 @@ def main() -> int:
 
     url = existing_database("postgres", "load") if args.reuse else fresh_database("postgres", "load")
     data_dir = os.environ["FENGQIAO_DATA_DIR"]
+    # the city is built and served with one secret: personal data is encrypted with keys derived from it, and
+    # a server with another key shows every party's name and phone as "⚠" (as the runs before 2026-11-30 did)
+    os.environ.setdefault("FENGQIAO_SECRET_KEY", "load-test-" + "k" * 50)
     setup_django(url)
     from django.core.management import call_command
     from load_world import world
@@ -165,7 +168,7 @@ def main() -> int:
     metrics_dir = work / "metrics"
     metrics_dir.mkdir()
     env = {**os.environ, "FENGQIAO_DATABASE_URL": url, "FENGQIAO_DATA_DIR": data_dir, "FENGQIAO_DEBUG": "0",
-           "FENGQIAO_SECRET_KEY": "load-test-" + "k" * 50, "FENGQIAO_ALLOWED_HOSTS": "127.0.0.1",
+           "FENGQIAO_SECRET_KEY": os.environ["FENGQIAO_SECRET_KEY"], "FENGQIAO_ALLOWED_HOSTS": "127.0.0.1",
            "FENGQIAO_REDIS_URL": redis_url, "FENGQIAO_TRUSTED_PROXIES": "127.0.0.1/32",
            # plain HTTP on the loopback: the TLS-terminating proxy is not part of this measurement
            "FENGQIAO_SECURE_COOKIES": "0", "FENGQIAO_SSL_REDIRECT": "0",
