@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.test import Client
 
+from fengqiao.kit import clock
 from fengqiao.risk import indicators
 from tests.security.world import ROLES, World
 
@@ -86,5 +88,7 @@ def _value(schema: dict[str, Any], node: dict[str, Any]) -> Any:
         return {name: _value(schema, sub) for name, sub in node.get("properties", {}).items()
                 if name in node.get("required", [])}
     if kind == "string":
-        return {"date": "2026-12-01", "date-time": "2026-12-01T09:00:00+08:00"}.get(node.get("format", ""), "x")
+        soon = clock.today() + dt.timedelta(days=7)  # a date the rules accept whatever day the suite runs
+        return {"date": soon.isoformat(), "date-time": clock.at_local(soon, dt.time(9, 0)).isoformat()}.get(
+            node.get("format", ""), "x")
     return {"integer": 1, "number": 1, "boolean": False, "array": []}.get(kind)

@@ -84,12 +84,12 @@ def open_consultation(user: User, code: str, *, closes_on: dt.date | None, publi
                       expected_version: int | None = None) -> Decision:
     """意见征询: the period opens now and ends at the end of ``closes_on``; with ``public`` citizens may give
     their opinion on the public page during it."""
+    decision, acting = services.load(user, code, A.OPEN_CONSULTATION, expected_version)  # who may, first
     today = clock.today()
     if closes_on is None or closes_on <= today:
         raise ValidationFailed(_("征询截止日期须晚于今天。"), fields={"closes_on": _("须晚于今天")})
     if closes_on > today + dt.timedelta(days=90):
         raise ValidationFailed(_("征询期不能超过 90 天。"), fields={"closes_on": _("征询期不能超过 90 天")})
-    decision, acting = services.load(user, code, A.OPEN_CONSULTATION, expected_version)
     now = clock.now()
     local_end = dt.datetime.combine(closes_on, dt.time(23, 59, 59), tzinfo=clock.localtime(now).tzinfo)
     decision.consultation_opened_at, decision.consultation_closes_at = now, local_end
