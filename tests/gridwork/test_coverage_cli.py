@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -10,8 +11,11 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from fengqiao.kit import clock
 from tests.factories import City
 from tests.gridwork.coverage_month import AFTER_JUNE, Month, build_june
+
+NEXT_MONTH = f"{(clock.today().replace(day=1) + dt.timedelta(days=32)):%Y-%m}"  # always in the future
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +60,7 @@ def test_the_table(june: Month) -> None:
 
 @pytest.mark.parametrize(("args", "says"), [
     (("--month", "2026-6"), "YYYY-MM"), (("--month", "2026-00"), "YYYY-MM"),
-    (("--month", "2027-01"), "还没有到"), (("--month", "2026-06", "--street", "nowhere"), "--street"),
+    (("--month", NEXT_MONTH), "还没有到"), (("--month", "2026-06", "--street", "nowhere"), "--street"),
 ])
 def test_bad_input_exits_with_a_message(city: City, args: tuple[str, ...], says: str) -> None:
     with pytest.raises(CommandError, match=says):

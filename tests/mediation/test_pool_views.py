@@ -15,11 +15,14 @@ from openpyxl import load_workbook
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
+from fengqiao.kit import clock
 from fengqiao.mediation.models import Mediator, MediatorKind
 from fengqiao.mediation.states import MState
 from tests.factories import build_city
 from tests.mediation.factories import World, build_world
 from tests.mediation.pool_kit import SH, account, at, mediation, mediator
+
+NEXT_MONTH = f"{(clock.today().replace(day=1) + dt.timedelta(days=32)):%Y-%m}"  # always in the future
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=SH)
@@ -180,7 +183,7 @@ def test_the_figures_page(world: World) -> None:
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("from=2026-13", "起始月份「2026-13」的月份格式应为 YYYY-MM"), ("to=2027-01", "截止月份不能晚于本月"),
+    ("from=2026-13", "起始月份「2026-13」的月份格式应为 YYYY-MM"), (f"to={NEXT_MONTH}", "截止月份不能晚于本月"),
     ("to=June", "截止月份「June」的月份格式应为 YYYY-MM"),
     ("from=2026-06&to=2026-01", "起始月份不能晚于截止月份"), ("from=2020-01&to=2026-06", "一次最多统计 36 个月"),
     ("district=000", "区县：没有编码为「000」的区县"), ("kind=magic", "调解类型：没有「magic」这一类型"),
