@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
+from fengqiao.analytics import rollup as assessment
+from fengqiao.analytics.models import AssessmentFormula
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.states import State
+from fengqiao.cockpit import rollup
 from fengqiao.kit import clock
 from tests.cases.builders import case_in, register
 from tests.factories import City
@@ -37,6 +40,17 @@ def spread(city: City) -> list[Case]:
     Case.objects.filter(pk=made[2].pk).update(deadline=replied - dt.timedelta(hours=1))
     Case.objects.filter(pk=made[8].pk).update(lat=None, lng=None)
     return list(Case.objects.filter(pk__in=[c.pk for c in made]))
+
+
+def assessed_month(city: City, month: dt.date) -> list[Case]:
+    """``spread``'s cases with the cockpit's rollups and ``month``'s assessment (a formula from January)."""
+    AssessmentFormula.objects.create(name="测试办法", effective_from=dt.date(2026, 1, 1), response_weight=0.1,
+                                     resolution_weight=0.45, satisfaction_weight=0.45, basically_weight=0.8,
+                                     min_cases=1)
+    made = spread(city)
+    rollup.ensure(force=True)
+    assessment.compute_month(month)
+    return made
 
 
 @pytest.fixture

@@ -19,8 +19,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from fengqiao.accounts.models import User
-from fengqiao.analytics import rollup as assessment
-from fengqiao.analytics.models import AssessmentFormula
 from fengqiao.audit.models import PersonalDataView
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cockpit import extras, reports, reports_files, reports_pdf, reports_xlsx, rollup
@@ -30,7 +28,7 @@ from fengqiao.intelligence.models import HotIssue, HotIssueCase
 from fengqiao.jurisdictions.models import Area
 from fengqiao.kit import clock
 from fengqiao.kit.errors import ValidationFailed
-from tests.cockpit.conftest import spread
+from tests.cockpit.conftest import assessed_month
 from tests.factories import City
 
 pytestmark = pytest.mark.django_db
@@ -55,13 +53,7 @@ def data_dir(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def month(city: City, frozen: None, data_dir: Path) -> list[Case]:
     """Nine cases: seven registered on 25 November (week 48), two on 29 October (week 44)."""
-    AssessmentFormula.objects.create(name="测试办法", effective_from=dt.date(2026, 1, 1), response_weight=0.1,
-                                     resolution_weight=0.45, satisfaction_weight=0.45, basically_weight=0.8,
-                                     min_cases=1)
-    made = spread(city)
-    rollup.ensure(force=True)
-    assessment.compute_month(NOV)
-    return made
+    return assessed_month(city, NOV)
 
 
 def city_scope() -> sel.Scope:

@@ -36,15 +36,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fengqiao.accounts.models import User
-from fengqiao.analytics import rollup as assessment
-from fengqiao.analytics.models import AssessmentFormula
 from fengqiao.audit.models import PersonalDataView
 from fengqiao.cases.models import Case
-from fengqiao.cockpit import rollup
 from fengqiao.cockpit.models import CITY_SCOPE, Fact, FactMonth
 from fengqiao.ops import dbdown, replica
 from fengqiao.ops.replica import REPLICA, ReplicaRouter
-from tests.cockpit.conftest import spread
+from tests.cockpit.conftest import assessed_month
 from tests.factories import City
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -142,13 +139,7 @@ def _touching(seen: list[str], table: str) -> list[str]:
 
 
 def _make_month(city: City) -> list[Case]:
-    AssessmentFormula.objects.create(name="测试办法", effective_from=dt.date(2026, 1, 1), response_weight=0.1,
-                                     resolution_weight=0.45, satisfaction_weight=0.45, basically_weight=0.8,
-                                     min_cases=1)
-    made = spread(city)
-    rollup.ensure(force=True)
-    assessment.compute_month(NOV)
-    return made
+    return assessed_month(city, NOV)
 
 
 @pytest.fixture
