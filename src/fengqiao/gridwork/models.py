@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.kit import clock
 from fengqiao.kit.pii import EncryptedTextField
 
 
@@ -243,7 +244,8 @@ class Visit(models.Model):
 
 
 def photo_path(instance: VisitPhoto, filename: str) -> str:
-    return f"visits/{instance.visit.observed_at:%Y/%m}/{instance.visit.client_id}/{filename}"
+    # the month of the city's calendar (a visit at 00:30 on 1 December is December's, not November's in UTC)
+    return f"visits/{clock.localtime(instance.visit.observed_at):%Y/%m}/{instance.visit.client_id}/{filename}"
 
 
 class VisitPhoto(models.Model):
