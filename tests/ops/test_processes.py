@@ -64,6 +64,19 @@ def test_preflight_refuses_production_without_a_secret_key(settings: Any) -> Non
         preflight_module.preflight()
 
 
+def test_uncollected_static_files_are_named_with_what_to_do(settings: Any, tmp_path: Path) -> None:
+    settings.DEBUG, settings.STATIC_ROOT = False, str(tmp_path)
+    warning = preflight_module.uncollected_static()
+    assert warning is not None
+    assert str(tmp_path) in warning
+    assert "fengqiao collectstatic --noinput" in warning
+    (tmp_path / "css").mkdir()
+    (tmp_path / preflight_module.STYLESHEET).write_text("body{}")
+    assert preflight_module.uncollected_static() is None
+    settings.DEBUG, settings.STATIC_ROOT = True, str(tmp_path / "nowhere")  # development serves from the apps
+    assert preflight_module.uncollected_static() is None
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

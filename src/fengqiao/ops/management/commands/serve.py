@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fengqiao.ops.gunicorn_app import ACCESS_FORMAT, reset_multiprocess_dir
-from fengqiao.ops.preflight import preflight
+from fengqiao.ops.preflight import preflight, uncollected_static
 
 
 def default_workers() -> int:
@@ -71,6 +71,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_check"]:
             preflight()
+        if warning := uncollected_static():  # started anyway: the API and health checks need no static files
+            self.stderr.write(f"WARNING: {warning}")
         reset_multiprocess_dir()
         config = gunicorn_options(options)
         self.stdout.write(f"fengqiao serve: {config['workers']} workers × {config['threads']} threads "
